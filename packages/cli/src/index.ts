@@ -1,0 +1,15 @@
+/**
+ * @effnet/cli: the `effnet` command. Each command is a thin layer over the public APIs of the
+ * effnet packages; the functions below are what the commands call.
+ * @packageDocumentation
+ */
+export { buildProgram, runCli, type CliIO } from './program.js';
+export { registerBuiltins } from './setup.js';
+export { useBackend, CLI_BACKENDS } from './backend.js';
+export { listModelRows, formatModelRows, type VariantRow } from './commands/models.js';
+export { infoReport, formatInfo, type InfoReport } from './commands/info.js';
+export { convertCheckpoint, type ConvertOptions, type ConvertResult } from './commands/convert.js';
+export { predictFiles, formatPredictions, readModelInput, type PredictOptions, type PredictResult, type Prediction, type RankedClass } from './commands/predict.js';
+export { runTour, formatTour, type TourRow } from './commands/tour.js';
+export { decodeImage } from './images.js';
+export { parseResolution, readArchArgument, type ArchArgument } from './read-arch.js';

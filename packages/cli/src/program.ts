@@ -1,0 +1,132 @@
+import { Command, Option } from 'commander';
+import { isEffnetError } from '@effnet/core';
+import { parseCount, parseResolution, readArchArgument } from './read-arch.js';
+import { registerBuiltins } from './setup.js';
+
+/** Where a command writes. */
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIO: CliIO = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+};
+
+/** Builds the `effnet` command. Commands load their heavy modules lazily. */
+export function buildProgram(io: CliIO = defaultIO): Command {
+  registerBuiltins();
+  const program = new Command('effnet')
+    .description('EfficientNetV2 for TensorFlow.js: inspect, convert and run models')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command('models')
+    .description('list every registered variant with params, MACs at its eval size, train and eval size')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { formatModelRows, listModelRows } = await import('./commands/models.js');
+      const rows = listModelRows();
+      io.out(opts.json ? JSON.stringify(rows, null, 2) : formatModelRows(rows));
+    });
+
+  program
+    .command('info')
+    .description('per-stage table (block type, repeats, kernel, stride, expand, channels, SE, params, MACs) and totals')
+    .argument('<arch>', 'variant name or config.json')
+    .option('--classes <n>', 'number of classes (default: the config\'s, else 1000)')
+    .option('--resolution <size>', 'input size, N or HxW (default: the eval size)')
+    .option('--json', 'print JSON')
+    .action(async (arch: string, opts: { classes?: string; resolution?: string; json?: boolean }) => {
+      const { formatInfo, infoReport } = await import('./commands/info.js');
+      const report = infoReport(await readArchArgument(arch), {
+        ...(opts.classes !== undefined ? { classes: parseCount(opts.classes, '--classes', 0) } : {}),
+        ...(opts.resolution !== undefined ? { resolution: parseResolution(opts.resolution) } : {}),
+      });
+      io.out(opts.json ? JSON.stringify(report, null, 2) : formatInfo(report));
+    });
+
+  program
+    .command('convert')
+    .description('convert a checkpoint into a TF.js model folder (model.json + weight shards)')
+    .argument('<file>', 'checkpoint, e.g. a timm .safetensors')
+    .addOption(new Option('--from <format>', 'checkpoint format').choices(['timm']).makeOptionMandatory())
+    .requiredOption('--arch <arch>', 'variant name or config.json the checkpoint was made for')
+    .option('--classes <n>', 'number of classes (default: from the checkpoint)')
+    .requiredOption('--out <dir>', 'output folder')
+    .action(async (file: string, opts: { from: string; arch: string; classes?: string; out: string }) => {
+      const { convertCheckpoint } = await import('./commands/convert.js');
+      const r = await convertCheckpoint(file, {
+        from: opts.from,
+        arch: opts.arch,
+        out: opts.out,
+        ...(opts.classes !== undefined ? { classes: parseCount(opts.classes, '--classes') } : {}),
+      });
+      io.out(`wrote ${r.out}: ${r.name}, ${r.numClasses} classes, ${r.params.toLocaleString('en-US')} params${r.convention === 'timm' ? " (timm's channel rounding)" : ''}`);
+    });
+
+  program
+    .command('predict')
+    .description('run a saved model on .npy tensors (NHWC float32, fed as they are) or images (jpg/png, the model\'s preprocessing)')
+    .argument('<modelDir>', 'folder written by convert or save')
+    .argument('<inputs...>', '.npy, .png or .jpg files')
+    .option('--top <k>', 'classes to show per image', '5')
+    .option('--json', 'print JSON')
+    .option('--save-logits <file>', 'write the raw logits as .npy [N, classes]')
+    .option('--backend <name>', 'TF.js backend (cpu, auto)', 'auto')
+    .action(async (modelDir: string, inputs: string[], opts: { top: string; json?: boolean; saveLogits?: string; backend: string }) => {
+      const { formatPredictions, predictFiles } = await import('./commands/predict.js');
+      const r = await predictFiles(modelDir, inputs, {
+        top: parseCount(opts.top, '--top'),
+        backend: opts.backend,
+        ...(opts.saveLogits ? { saveLogits: opts.saveLogits } : {}),
+      });
+      io.out(opts.json ? JSON.stringify({ backend: r.backend, predictions: r.predictions }, null, 2) : formatPredictions(r));
+    });
+
+  program
+    .command('tour')
+    .description('the model table with one timed forward pass per variant at a small resolution')
+    .option('--resolution <size>', 'input size', '64')
+    .option('--variants <pattern>', 'wildcard over variant names', '*')
+    .option('--backend <name>', 'TF.js backend (cpu, auto)', 'auto')
+    .option('--json', 'print JSON')
+    .action(async (opts: { resolution: string; variants: string; backend: string; json?: boolean }) => {
+      const { formatTour, runTour } = await import('./commands/tour.js');
+      const { backend, rows } = await runTour({
+        resolution: parseCount(opts.resolution, '--resolution', 8),
+        backend: opts.backend,
+        pattern: opts.variants,
+        log: opts.json ? () => {} : io.err,
+      });
+      io.out(opts.json ? JSON.stringify({ backend, rows }, null, 2) : `\n${formatTour(rows)}`);
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script). Returns the exit code: 0 on success,
+ * 1 for bad input (printed as one line, no stack trace), 2 for usage errors.
+ */
+export async function runCli(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const program = buildProgram(io);
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : (err.exitCode ?? 2);
+    }
+    if (isEffnetError(e)) {
+      io.err(`effnet: ${e.message}`);
+      return 1;
+    }
+    io.err(`effnet: unexpected error: ${(e as Error)?.stack ?? String(e)}`);
+    return 70;
+  }
+}

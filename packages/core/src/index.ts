@@ -1,0 +1,65 @@
+/**
+ * @effnet/core: the plugin registry, architecture specs, the model builder and weights I/O of
+ * effnet, EfficientNetV2 for TensorFlow.js.
+ * @packageDocumentation
+ */
+export { EffnetError, isEffnetError, type EffnetErrorDetails } from './errors.js';
+export { SeededRandom } from './random.js';
+
+export { PluginRegistry, type NamedPlugin } from './registry/plugin-registry.js';
+export {
+  getRegistry,
+  listVariants,
+  registerBlock,
+  registerScalingRule,
+  registerVariant,
+  type PluginKind,
+  type PluginKinds,
+} from './registry/global-registry.js';
+export { wildcardToRegExp } from './registry/wildcard.js';
+
+export type { BlockPlugin } from './plugins/block-plugin.js';
+export type { ResolveOptions, ScalingRule, VariantPlugin, VariantReference } from './plugins/scaling-plugins.js';
+
+export {
+  KERAS_IMAGENET_PREPROCESSING,
+  KERAS_SIGNED_PREPROCESSING,
+  TIMM_TF_PREPROCESSING,
+  type ActivationName,
+  type ArchitectureSpec,
+  type BlockSpec,
+  type Preprocessing,
+  type StageSpec,
+} from './spec/architecture.js';
+export { FieldChecker, describe as describeValue, type NumberRule } from './spec/field-checker.js';
+export { validateArchitectureSpec, validatePreprocessing } from './spec/validate-spec.js';
+
+export type { ConvOptions, DepthwiseOptions, HeadOps, LayerOps, WeightDecl, WeightKind } from './model/layer-ops.js';
+export { MeterOps, sameOutputSize, type MacRecord, type MeterLog, type ShapeOnly } from './model/meter-ops.js';
+export { TensorOps, type TensorOpsContext } from './model/tensor-ops.js';
+export { applyActivation } from './model/activations.js';
+export { blockScope, planNetwork, runNetwork, type NetworkOutput, type NetworkPlan } from './model/network-plan.js';
+export { declareWeights, describeArchitecture, type ArchitectureSummary, type PartSummary, type StageSummary } from './model/describe.js';
+export { EffNetModel, type ApplyOptions, type ModelOptions, type ParamCount } from './model/effnet-model.js';
+export { createModel, DEFAULT_SCALING_RULE, resolveArchitecture, type CreateModelOptions, type ModelSource } from './model/create-model.js';
+export { initialValue } from './model/initializers.js';
+export { preprocessImages } from './model/preprocess.js';
+
+export { encodeNpy, parseNpy, type NpyArray } from './io/npy.js';
+export { encodeSafetensors, parseSafetensors, type SafeTensor } from './io/safetensors.js';
+export { invertPermutation, timmWeightMap, type ExternalWeight } from './io/external-names.js';
+export { permuteAxes } from './io/permute.js';
+export { exportTimmSafetensors, importTimmSafetensors, loadTimmWeights, timmNumClasses } from './io/timm-checkpoint.js';
+export { FolderHandler, SHARD_BYTES, folderFromUrl } from './io/file-handler.js';
+export { writeDirAtomic, writeFileAtomic } from './io/node-fs.js';
+export {
+  loadModel,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  modelFromArtifacts,
+  modelToArtifacts,
+  saveModel,
+  type ModelLocation,
+  type SavedTopology,
+  type SaveOptions,
+} from './io/model-format.js';

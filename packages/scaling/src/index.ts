@@ -1,0 +1,13 @@
+/**
+ * @effnet/scaling: the EfficientNetV2 variants (B0-B3, S, M, L, XL), the official block-string
+ * encoding, width/depth/resolution scaling and custom variants from JSON.
+ * @packageDocumentation
+ */
+export { BASE_BLOCKS } from './base-blocks.js';
+export { decodeBlockString, encodeBlockString, type BlockArgs } from './block-string.js';
+export { MAX_EVAL_SIZE, roundFilters, roundRepeats, scaleResolution, type RoundFiltersOptions } from './rounding.js';
+export { CONFIG_KEYS, readConfig, type EfficientNetV2Config, type StageObject } from './variant-config.js';
+export { EFFICIENTNETV2_RULE, efficientNetV2Variants } from './variants.js';
+export { EFFICIENTNETV2_DEFAULTS, efficientNetV2Rule, resolveEfficientNetV2 } from './efficientnetv2-rule.js';
+export { registerVariants } from './register.js';
+export { modelFromTimmCheckpoint, type TimmImport, type TimmImportOptions } from './timm-import.js';

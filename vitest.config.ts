@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@effnet/core': src('core'),
+      '@effnet/blocks': src('blocks'),
+      '@effnet/scaling': src('scaling'),
+    },
+  },
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    projects: ['core', 'blocks', 'scaling', 'cli'].map((name) => ({
+      extends: true,
+      test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts'] },
+    })),
+  },
+});
