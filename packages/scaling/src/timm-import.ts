@@ -16,6 +16,8 @@ export interface TimmImportOptions {
   numClasses?: number;
   /** Checkpoint file name for messages. */
   file?: string;
+  /** The file the architecture config came from, named in config errors. */
+  configFile?: string;
   /** Class names to record with the model. */
   labels?: string[];
 }
@@ -47,7 +49,12 @@ export function modelFromTimmCheckpoint(bytes: Uint8Array | ReadonlyMap<string, 
   if (numClasses === undefined) {
     throw new EffnetError('CHECKPOINT_MISMATCH', 'has no classifier.weight; pass the number of classes', { file, field: 'classifier.weight', expected: '[classes, features]', actual: 'nothing' });
   }
-  const build = (s: ModelSource) => createModel(s, { numClasses, ...(options.labels ? { labels: options.labels } : {}), initialize: false });
+  const build = (s: ModelSource) => createModel(s, {
+      numClasses,
+      initialize: false,
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.configFile ? { file: options.configFile } : {}),
+    });
   const model = build(source);
   try {
     loadTimmWeights(model, tensors, file);

@@ -37,6 +37,7 @@ export async function convertCheckpoint(file: string, options: ConvertOptions): 
   }
   const { model, convention } = modelFromTimmCheckpoint(bytes, arch.source, {
     file,
+    ...(arch.file ? { configFile: arch.file } : {}),
     ...(options.classes !== undefined ? { numClasses: options.classes } : {}),
   });
   try {

@@ -1,3 +1,5 @@
+import { EffnetError } from '../errors.js';
+
 /** Node's fs/promises and path, loaded lazily so that browser bundles of core never need them. */
 export async function nodeFs(): Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path') }> {
   const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
@@ -42,7 +44,6 @@ export async function writeDirAtomic(dir: string, write: (tmpDir: string) => Pro
   const tmp = path.join(parent, `.${path.basename(target)}.tmp-${suffix}`);
   const exists = await fs.stat(target).then(() => true, () => false);
   if (exists && !(await mayReplace(target))) {
-    const { EffnetError } = await import('../errors.js');
     throw new EffnetError('REFUSE_OVERWRITE', 'exists and is not a model folder; refusing to replace it', { file: dir });
   }
   await fs.mkdir(tmp);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EffnetError } from '../errors.js';
+import '../register-gradients.js';
 import { SeededRandom } from '../random.js';
 import type { ArchitectureSpec } from '../spec/architecture.js';
 import { declareWeights } from './describe.js';
@@ -7,6 +8,15 @@ import { initialValue } from './initializers.js';
 import type { WeightDecl } from './layer-ops.js';
 import { planNetwork, runNetwork, type NetworkOutput, type NetworkPlan } from './network-plan.js';
 import { TensorOps } from './tensor-ops.js';
+
+const MODEL_COUNTER = Symbol.for('@effnet/core.modelCounter');
+
+/** TF.js variable names are global: each model gets its own prefix. */
+function nextModelId(): number {
+  const g = globalThis as unknown as Record<symbol, number>;
+  g[MODEL_COUNTER] = (g[MODEL_COUNTER] ?? 0) + 1;
+  return g[MODEL_COUNTER];
+}
 
 /** Options of {@link EffNetModel.apply}. */
 export interface ApplyOptions {
@@ -65,10 +75,11 @@ export class EffNetModel {
       throw new EffnetError('BAD_LABELS', 'one label per class is needed', { field: 'labels', expected: spec.numClasses, actual: this.labels.length });
     }
     const init = new SeededRandom(options.seed ?? 0);
+    const prefix = `effnet${nextModelId()}`;
     const weights = new Map<string, tf.Variable>();
     for (const decl of this.weightDecls) {
       const value = options.initialize === false ? tf.zeros(decl.shape) : initialValue(decl, init.nextSeed());
-      weights.set(decl.name, tf.variable(value, decl.trainable, `effnet/${decl.name}`));
+      weights.set(decl.name, tf.variable(value, decl.trainable, `${prefix}/${decl.name}`));
       value.dispose();
     }
     this.weights = weights;
