@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig, type Options } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
 const require = createRequire(import.meta.url);
 
@@ -18,14 +19,9 @@ const bundleTfjsGradients: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  tsconfig: '../../tsconfig.build.json',
-  noExternal: [/^@tensorflow\/tfjs-core\/dist\/register_all_gradients$/],
-  esbuildPlugins: [bundleTfjsGradients],
-});
+export default defineConfig(
+  packageBuild({
+    noExternal: [/^@tensorflow\/tfjs-core\/dist\/register_all_gradients$/],
+    esbuildPlugins: [bundleTfjsGradients],
+  }),
+);

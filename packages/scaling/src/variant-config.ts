@@ -1,17 +1,14 @@
 import {
   FieldChecker,
   validatePreprocessing,
+  validateStage,
   type ActivationName,
   type Preprocessing,
   type StageSpec,
 } from '@effnet/core';
 
-/** A stage given as an object, for block types that have no block string (your own). */
-export type StageObject = Omit<StageSpec, 'inChannels' | 'outChannels' | 'repeats'> & {
-  repeats: number;
-  inChannels: number;
-  outChannels: number;
-};
+/** A stage given as an object (before scaling), for block types that have no block string. */
+export type StageObject = StageSpec;
 
 /**
  * What the `efficientnetv2` scaling rule reads: a registered variant's definition, or a user's
@@ -110,18 +107,6 @@ export function readConfig(value: unknown, file?: string): EfficientNetV2Config 
 }
 
 function readStageObject(c: FieldChecker, value: unknown, at: string): StageObject {
-  const s = c.object(value, at);
-  c.onlyKeys(s, ['type', 'repeats', 'kernel', 'stride', 'expandRatio', 'inChannels', 'outChannels', 'seRatio', 'options'], at);
-  const stage: StageObject = {
-    type: c.string(s.type, `${at}.type`),
-    repeats: c.int(s.repeats, `${at}.repeats`, { min: 1 }),
-    kernel: c.int(s.kernel, `${at}.kernel`, { min: 1 }),
-    stride: c.int(s.stride, `${at}.stride`, { min: 1 }),
-    expandRatio: c.number(s.expandRatio ?? 1, `${at}.expandRatio`, { above: 0 }),
-    inChannels: c.int(s.inChannels, `${at}.inChannels`, { min: 1 }),
-    outChannels: c.int(s.outChannels, `${at}.outChannels`, { min: 1 }),
-  };
-  if (s.seRatio !== undefined) stage.seRatio = c.number(s.seRatio, `${at}.seRatio`, { min: 0, max: 1 });
-  if (s.options !== undefined) stage.options = c.object(s.options, `${at}.options`);
-  return stage;
+  const o = c.object(value, at);
+  return validateStage(c, o.expandRatio === undefined ? { ...o, expandRatio: 1 } : o, at);
 }

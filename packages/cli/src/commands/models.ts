@@ -1,5 +1,5 @@
 import { describeArchitecture, getRegistry, resolveArchitecture } from '@effnet/core';
-import { formatTable, grouped, humanCount } from '../format-table.js';
+import { formatTable, grouped, humanCount, type Column } from '../format-table.js';
 
 /** One row of `effnet models`. */
 export interface VariantRow {
@@ -36,8 +36,8 @@ export function listModelRows(pattern?: string): VariantRow[] {
   });
 }
 
-/** The text table of `effnet models`. */
-export function formatModelRows(rows: VariantRow[]): string {
+/** The text table of `effnet models`, with optional extra columns. */
+export function formatModelRows<R extends VariantRow>(rows: R[], extra: Column<R>[] = []): string {
   return formatTable(rows, [
     { header: 'variant', value: (r) => r.name, right: false },
     { header: 'params', value: (r) => grouped(r.params) },
@@ -46,5 +46,6 @@ export function formatModelRows(rows: VariantRow[]): string {
     { header: 'eval', value: (r) => r.evalSize },
     { header: 'blocks', value: (r) => r.blocks },
     { header: 'features', value: (r) => r.numFeatures },
+    ...extra,
   ]);
 }

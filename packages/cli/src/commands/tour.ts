@@ -1,8 +1,7 @@
 import { createModel } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend.js';
-import { formatTable, grouped, humanCount } from '../format-table.js';
-import { listModelRows, type VariantRow } from './models.js';
+import { formatModelRows, listModelRows, type VariantRow } from './models.js';
 
 /** One row of the tour: a variant, its size, and one timed forward pass. */
 export interface TourRow extends VariantRow {
@@ -47,14 +46,7 @@ export async function runTour(options: { resolution?: number; backend?: string; 
   return { backend, rows };
 }
 
-/** The tour's table. */
+/** The tour's table: the model table plus the forward-pass time. */
 export function formatTour(rows: TourRow[]): string {
-  return formatTable(rows, [
-    { header: 'variant', value: (r) => r.name, right: false },
-    { header: 'params', value: (r) => grouped(r.params) },
-    { header: 'MACs @eval', value: (r) => humanCount(r.macs) },
-    { header: 'train', value: (r) => r.trainSize },
-    { header: 'eval', value: (r) => r.evalSize },
-    { header: `forward ms @${rows[0]?.resolution ?? ''}`, value: (r) => r.forwardMs.toFixed(1) },
-  ]);
+  return formatModelRows(rows, [{ header: `forward ms @${rows[0]?.resolution ?? ''}`, value: (r) => r.forwardMs.toFixed(1) }]);
 }

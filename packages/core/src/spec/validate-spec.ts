@@ -50,7 +50,8 @@ export function validateArchitectureSpec(value: unknown, file?: string): Archite
   return spec;
 }
 
-function validateStage(c: FieldChecker, value: unknown, at: string): StageSpec {
+/** Checks one stage object; errors name `at` (e.g. `stages[2]`). */
+export function validateStage(c: FieldChecker, value: unknown, at: string): StageSpec {
   const s = c.object(value, at);
   c.onlyKeys(s, ['type', 'repeats', 'kernel', 'stride', 'expandRatio', 'inChannels', 'outChannels', 'seRatio', 'options'], at);
   const stage: StageSpec = {
