@@ -11,3 +11,4 @@ export { EFFICIENTNETV2_RULE, efficientNetV2Variants } from './variants.js';
 export { EFFICIENTNETV2_DEFAULTS, efficientNetV2Rule, resolveEfficientNetV2 } from './efficientnetv2-rule.js';
 export { registerVariants } from './register.js';
 export { modelFromTimmCheckpoint, type TimmImport, type TimmImportOptions } from './timm-import.js';
+export { kerasPreprocessing, modelFromKerasWeights, type KerasImport, type KerasImportOptions } from './keras-import.js';
