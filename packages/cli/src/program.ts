@@ -51,10 +51,10 @@ export function buildProgram(io: CliIO = defaultIO): Command {
   program
     .command('convert')
     .description('convert a checkpoint into a TF.js model folder (model.json + weight shards)')
-    .argument('<file>', 'checkpoint, e.g. a timm .safetensors')
-    .addOption(new Option('--from <format>', 'checkpoint format').choices(['timm']).makeOptionMandatory())
+    .argument('<file>', 'checkpoint: a timm .safetensors, a Keras .h5 or .weights.h5')
+    .addOption(new Option('--from <format>', 'checkpoint format').choices(['timm', 'keras']).makeOptionMandatory())
     .requiredOption('--arch <arch>', 'variant name or config.json the checkpoint was made for')
-    .option('--classes <n>', 'number of classes (default: from the checkpoint)')
+    .option('--classes <n>', 'number of classes (default: from the checkpoint; a Keras _notop file gets a new classifier)')
     .requiredOption('--out <dir>', 'output folder')
     .action(async (file: string, opts: { from: string; arch: string; classes?: string; out: string }) => {
       const { convertCheckpoint } = await import('./commands/convert.js');
@@ -64,7 +64,20 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         out: opts.out,
         ...(opts.classes !== undefined ? { classes: parseCount(opts.classes, '--classes') } : {}),
       });
-      io.out(`wrote ${r.out}: ${r.name}, ${r.numClasses} classes, ${r.params.toLocaleString('en-US')} params${r.convention === 'timm' ? " (timm's channel rounding)" : ''}`);
+      const head = r.headFromFile === false ? (r.numClasses > 0 ? ', new classifier (train it)' : ', no classifier') : '';
+      io.out(`wrote ${r.out}: ${r.name}, ${r.numClasses} classes, ${r.params.toLocaleString('en-US')} params${r.convention === 'timm' ? " (timm's channel rounding)" : ''}${head}; input: ${r.preprocessing}`);
+    });
+
+  program
+    .command('export')
+    .description("write a saved model's weights for Keras (.h5, load_weights) or timm (.safetensors)")
+    .argument('<modelDir>', 'folder written by convert or save')
+    .addOption(new Option('--to <format>', 'target format').choices(['keras-h5', 'timm-safetensors']).makeOptionMandatory())
+    .requiredOption('--out <file>', 'output file')
+    .action(async (modelDir: string, opts: { to: string; out: string }) => {
+      const { exportModel } = await import('./commands/export.js');
+      const r = await exportModel(modelDir, opts);
+      io.out(`wrote ${r.out}: ${r.format}, ${r.bytes.toLocaleString('en-US')} bytes\n${r.hints.map((h) => `  ${h}`).join('\n')}`);
     });
 
   program
