@@ -61,7 +61,7 @@ export { writeHdf5, type Hdf5AttributeInput, type Hdf5DatasetInput, type Hdf5Gro
 export { kerasVariableRole, readKerasWeights, type KerasFileWeight, type KerasWeightsFile } from './io/keras-weights.js';
 export { encodeKerasH5, exportKerasH5, kerasStringAttributes, loadKerasWeights, type KerasH5Layer, type KerasLoadOptions } from './io/keras-checkpoint.js';
 export { permuteAxes } from './io/permute.js';
-export { exportTimmSafetensors, importTimmSafetensors, loadTimmWeights, timmNumClasses } from './io/timm-checkpoint.js';
+export { exportTimmSafetensors, importTimmSafetensors, loadTimmWeights, TIMM_IGNORED_BUFFERS, timmNumClasses } from './io/timm-checkpoint.js';
 export { FolderHandler, SHARD_BYTES, folderFromUrl } from './io/file-handler.js';
 export { writeDirAtomic, writeFileAtomic } from './io/node-fs.js';
 export {

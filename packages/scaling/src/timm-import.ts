@@ -4,6 +4,7 @@ import {
   isEffnetError,
   loadTimmWeights,
   parseSafetensors,
+  TIMM_IGNORED_BUFFERS,
   timmNumClasses,
   type EffNetModel,
   type ModelSource,
@@ -44,7 +45,7 @@ function withConvention(source: ModelSource, convention: 'timm'): ModelSource | 
  */
 export function modelFromTimmCheckpoint(bytes: Uint8Array | ReadonlyMap<string, SafeTensor>, source: ModelSource, options: TimmImportOptions = {}): TimmImport {
   const file = options.file ?? 'checkpoint.safetensors';
-  const tensors = bytes instanceof Uint8Array ? parseSafetensors(bytes, file) : bytes;
+  const tensors = bytes instanceof Uint8Array ? parseSafetensors(bytes, file, { ignore: TIMM_IGNORED_BUFFERS }) : bytes;
   const numClasses = options.numClasses ?? timmNumClasses(tensors);
   if (numClasses === undefined) {
     throw new EffnetError('CHECKPOINT_MISMATCH', 'has no classifier.weight; pass the number of classes', { file, field: 'classifier.weight', expected: '[classes, features]', actual: 'nothing' });

@@ -33,6 +33,12 @@ describe('safetensors', () => {
     expect(() => parseSafetensors(f, 'h.safetensors')).toThrow(/h\.safetensors: conv: has an unsupported dtype .*expected F32, got F16/);
   });
 
+  it('leaves out tensors matching `ignore`, whatever their dtype', () => {
+    const f = fileWithHeader({ 'bn.num_batches_tracked': { dtype: 'I64', shape: [], data_offsets: [0, 8] }, 'bn.weight': { dtype: 'F32', shape: [2], data_offsets: [8, 16] } }, 16);
+    expect(() => parseSafetensors(f, 't.safetensors')).toThrow(/bn\.num_batches_tracked: has an unsupported dtype/);
+    expect([...parseSafetensors(f, 't.safetensors', { ignore: /num_batches_tracked$/ }).keys()]).toEqual(['bn.weight']);
+  });
+
   it('rejects a size that does not match the shape, overlaps, bad JSON and short files', () => {
     expect(() => parseSafetensors(fileWithHeader({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8))).toThrow(/does not match its shape/);
     expect(() =>

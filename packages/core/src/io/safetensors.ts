@@ -15,8 +15,10 @@ const MAX_HEADER = 100 * 1024 * 1024;
  * Parses a safetensors file: an 8-byte little-endian header length, a JSON header
  * `{name: {dtype, shape, data_offsets}}` and the raw little-endian data. Checks the header
  * length, every offset and size, and that every tensor is F32; errors name the file and tensor.
+ * Tensors whose names match `options.ignore` (e.g. PyTorch's int64 `num_batches_tracked`) are
+ * left out unread.
  */
-export function parseSafetensors(bytes: Uint8Array, file = 'safetensors'): Map<string, SafeTensor> {
+export function parseSafetensors(bytes: Uint8Array, file = 'safetensors', options: { ignore?: RegExp } = {}): Map<string, SafeTensor> {
   const fail = (message: string, field?: string, expected?: unknown, actual?: unknown): never => {
     throw new EffnetError('BAD_SAFETENSORS', message, {
       file,
@@ -42,7 +44,7 @@ export function parseSafetensors(bytes: Uint8Array, file = 'safetensors'): Map<s
   const out = new Map<string, SafeTensor>();
   const ranges: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') continue;
+    if (name === '__metadata__' || options.ignore?.test(name)) continue;
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!e || typeof e !== 'object') fail('has a malformed header entry', name);
     if (e.dtype !== 'F32') fail('has an unsupported dtype (only float32 checkpoints are read)', name, 'F32', e.dtype);

@@ -5,8 +5,9 @@ import { timmWeightMap, invertPermutation } from './external-names.js';
 import { permuteAxes } from './permute.js';
 import { encodeSafetensors, parseSafetensors, type SafeTensor } from './safetensors.js';
 
-/** timm buffers that carry no weights. */
-const IGNORED = /(^|\.)num_batches_tracked$/;
+/** timm buffers that carry no weights (PyTorch's int64 BatchNorm step counters). */
+export const TIMM_IGNORED_BUFFERS = /(^|\.)num_batches_tracked$/;
+const IGNORED = TIMM_IGNORED_BUFFERS;
 
 /** Number of classes of a timm checkpoint (rows of `classifier.weight`), or undefined. */
 export function timmNumClasses(tensors: ReadonlyMap<string, SafeTensor>): number | undefined {
@@ -49,7 +50,7 @@ export function loadTimmWeights(model: EffNetModel, tensors: ReadonlyMap<string,
 
 /** Parses a timm safetensors checkpoint and loads it into `model` (see {@link loadTimmWeights}). */
 export function importTimmSafetensors(model: EffNetModel, bytes: Uint8Array, file = 'checkpoint.safetensors'): void {
-  loadTimmWeights(model, parseSafetensors(bytes, file), file);
+  loadTimmWeights(model, parseSafetensors(bytes, file, { ignore: IGNORED }), file);
 }
 
 /** The model's weights as a timm state dict in safetensors format (PyTorch layouts). */
