@@ -3,19 +3,9 @@
 // and prints how far our logits, features and stem outputs are from the reference:
 // max |ours - reference| / max |reference|.  Usage: node scripts/golden-report.mjs
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { parseNpy } from '@effnet/core';
-import { registerBlocks } from '@effnet/blocks';
-import { modelFromTimmCheckpoint, registerVariants } from '@effnet/scaling';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-registerBlocks();
-registerVariants();
-tf.enableProdMode();
-await tf.setBackend('cpu');
+import { join } from 'node:path';
+import { modelFromTimmCheckpoint } from '@effnet/scaling';
+import { archLabel, npy, outputError, root } from './report-setup.mjs';
 
 const cases = [
   ['dev-b0', join(root, '../shared/golden/dev-b0'), 'efficientnetv2-b0'],
@@ -25,11 +15,6 @@ const cases = [
     return [c, dir, JSON.parse(readFileSync(join(dir, 'arch.json'), 'utf8'))];
   }),
 ];
-const npy = (dir, f) => {
-  const a = parseNpy(readFileSync(join(dir, f)));
-  return tf.tensor(a.data, a.shape);
-};
-const rel = (a, b) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / tf.max(tf.abs(b)).dataSync()[0]);
 console.log('| case | architecture | input | logits | features | stem |');
 console.log('|---|---|---|---|---|---|');
 for (const [name, dir, arch] of cases) {
@@ -39,15 +24,8 @@ for (const [name, dir, arch] of cases) {
   }
   const { model, convention } = modelFromTimmCheckpoint(readFileSync(join(dir, 'weights.safetensors')), arch);
   const x = npy(dir, 'input.npy');
-  const cols = ['logits', 'features', 'stem'].map((o) => {
-    const want = npy(dir, `${o}.npy`);
-    const got = tf.tidy(() => model.apply(x, { output: o }));
-    const r = rel(got, want);
-    tf.dispose([want, got]);
-    return r.toExponential(1);
-  });
-  const archText = typeof arch === 'string' ? arch : JSON.stringify(arch).replace(/"/g, '');
-  console.log(`| ${name} | ${archText}${convention === 'timm' ? " (timm's rounding)" : ''} | ${x.shape.join('x')} | ${cols.join(' | ')} |`);
+  const cols = ['logits', 'features', 'stem'].map((o) => outputError(model, x, dir, o));
+  console.log(`| ${name} | ${archLabel(arch)}${convention === 'timm' ? " (timm's rounding)" : ''} | ${x.shape.join('x')} | ${cols.join(' | ')} |`);
   x.dispose();
   model.dispose();
 }

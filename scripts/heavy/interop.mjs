@@ -173,6 +173,28 @@ function judge(name, ours, theirs, batch, extra = '') {
 }
 
 const work = await mkdtemp(path.join(tmpdir(), 'effnet-heavy-'));
+
+/**
+ * One effnet -> other framework check: skipped when not selected or when its Python is missing;
+ * otherwise `body` gets a random model of case `c`, its saved input and a work folder.
+ */
+async function exportCheck(label, python, c, seed, body) {
+  if (only && !only.test(label)) return;
+  if (!python.exe) {
+    record(label, 'skip', python.reason);
+    return;
+  }
+  const dir = await mkdtemp(path.join(work, 'case-'));
+  const input = await saveInput(dir, c.input, seed + 10);
+  const model = randomModel(c.source, c.classes, seed, input);
+  try {
+    await body(model, input, dir, label);
+  } catch (e) {
+    record(label, 'fail', e.message);
+  } finally {
+    model.dispose();
+  }
+}
 try {
   // ------------------------------------------------------------------------------------------- Keras
   const KERAS_CASES = [
@@ -182,16 +204,7 @@ try {
   ];
   const keras = findPython('EFFNET_KERAS_PYTHON', ['keras', 'tensorflow', 'h5py', 'numpy'], ['tensorflow-cpu==2.21.0', 'keras', 'h5py']);
   for (const c of KERAS_CASES) {
-    const label = `keras ${c.name}`;
-    if (only && !only.test(label)) continue;
-    if (!keras.exe) {
-      record(`${label}: effnet -> .h5 -> Keras`, 'skip', keras.reason);
-      continue;
-    }
-    const dir = await mkdtemp(path.join(work, `keras-${c.name}-`));
-    const input = await saveInput(dir, c.input, 21);
-    const model = randomModel(c.source, c.classes, 11, input);
-    try {
+    await exportCheck(`keras ${c.name}`, keras, c, 11, async (model, input, dir, label) => {
       const ours = output(model, input, c.classes);
       const h5 = path.join(dir, 'effnet.h5');
       await writeFile(h5, await core.exportKerasH5(model));
@@ -201,11 +214,7 @@ try {
       const back = scaling.modelFromKerasWeights(await readFile(path.join(dir, 'keras3.weights.h5')), c.source, { file: 'keras3.weights.h5', ...(c.classes === 0 ? { numClasses: 0 } : {}) });
       judge(`${label}: Keras save_weights(.weights.h5) -> effnet`, output(back.model, input, c.classes), theirs, c.input[0]);
       back.model.dispose();
-    } catch (e) {
-      record(label, 'fail', e.message);
-    } finally {
-      model.dispose();
-    }
+    });
   }
 
   // -------------------------------------------------------------------------------------------- timm
@@ -215,27 +224,13 @@ try {
     { name: 'tf_efficientnetv2_s', source: 'efficientnetv2-s', classes: 4, input: [2, 96, 80, 3] },
   ];
   for (const c of TIMM_EXPORT) {
-    const label = `timm ${c.name}: effnet -> .safetensors -> timm load_state_dict`;
-    if (only && !only.test(label)) continue;
-    if (!timm.exe) {
-      record(label, 'skip', timm.reason);
-      continue;
-    }
-    const dir = await mkdtemp(path.join(work, `timm-${c.name}-`));
-    const input = await saveInput(dir, c.input, 22);
-    const model = randomModel(c.source, c.classes, 12, input);
-    try {
-      const ours = output(model, input, c.classes);
+    await exportCheck(`timm ${c.name}: effnet -> .safetensors -> timm load_state_dict`, timm, c, 12, async (model, input, dir, label) => {
       const st = path.join(dir, 'effnet.safetensors');
       await writeFile(st, await core.exportTimmSafetensors(model));
       const line = runPython(timm.exe, 'timm_check.py', ['load', '--name', c.name, '--classes', String(c.classes), '--weights', st, '--input', input.file, '--out', dir]);
-      judge(label, ours, (await npy(path.join(dir, 'timm_output.npy'))).data, c.input[0], `; ${line}`);
+      judge(label, output(model, input, c.classes), (await npy(path.join(dir, 'timm_output.npy'))).data, c.input[0], `; ${line}`);
       judge(`${label} (pooled features)`, output(model, input, 0), (await npy(path.join(dir, 'timm_features.npy'))).data, c.input[0]);
-    } catch (e) {
-      record(label, 'fail', e.message);
-    } finally {
-      model.dispose();
-    }
+    });
   }
   {
     const c = { name: 'tf_efficientnetv2_b1', source: 'efficientnetv2-b1', classes: 5, input: [2, 80, 96, 3] };

@@ -1,44 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { encodeKerasH5, parseNpy, parseSafetensors, readKerasWeights } from '@effnet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, sharedGolden } from '../../core/src/test-support/paths.js';
-
-const run = promisify(execFile);
-const BIN = path.join(REPO_ROOT, 'packages/cli/dist/bin.js');
-
-async function effnet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-/** Exit code 1, exactly one line on stderr matching `pattern`, no stack trace. */
-function expectCleanError(r: { code: number; stderr: string }, pattern: RegExp): void {
-  expect(r.code).toBe(1);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^effnet: /);
-  expect(lines[0]).toMatch(pattern);
-}
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
-}
+import { BIN, effnet, expectCleanError, maxRelDiff } from './cli-test-support.js';
 
 let tmp: string;
 beforeAll(async () => {

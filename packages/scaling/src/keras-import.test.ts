@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeKerasH5, exportKerasH5, parseNpy, readHdf5, readKerasWeights, type ModelSource } from '@effnet/core';
+import { encodeKerasH5, exportKerasH5, readHdf5, readKerasWeights, type ModelSource } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, sharedGolden } from '../../core/src/test-support/paths.js';
+import { readNpyTensor, relativeError } from '../../core/src/test-support/tensors.js';
 import { modelFromKerasWeights } from './keras-import.js';
 import { registerVariants } from './register.js';
 
@@ -14,16 +15,6 @@ beforeAll(async () => {
   registerBlocks();
   registerVariants();
 });
-
-const npy = (dir: string, name: string) => {
-  const a = parseNpy(readFileSync(path.join(dir, name)));
-  return tf.tensor(a.data, a.shape);
-};
-
-/** Max |a - b| relative to max |b|. */
-function relErr(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! / tf.max(tf.abs(b)).dataSync()[0]!);
-}
 
 interface KerasCase {
   name: string;
@@ -69,13 +60,13 @@ describe('Keras weights reproduce the reference outputs', () => {
     // A file without classifier gets a fresh head of 3 classes: features must still match.
     const { model, headFromFile } = modelFromKerasWeights(readFileSync(path.join(c.dir, file)), c.arch, { file, ...(hasLogits ? {} : { numClasses: 3 }) });
     expect(headFromFile).toBe(hasLogits);
-    const x = npy(c.dir, 'input.npy');
+    const x = readNpyTensor(c.dir, 'input.npy');
     const outputs = hasLogits ? (['logits', 'features'] as const) : (['features'] as const);
     for (const output of outputs) {
-      const expected = npy(c.dir, `${output}.npy`);
+      const expected = readNpyTensor(c.dir, `${output}.npy`);
       const got = tf.tidy(() => model.apply(x, { output }));
       expect(got.shape).toEqual(expected.shape);
-      expect(relErr(got, expected)).toBeLessThan(1e-4);
+      expect(relativeError(got, expected)).toBeLessThan(1e-4);
       tf.dispose([got, expected]);
     }
     if (!hasLogits) {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeSafetensors, exportTimmSafetensors, parseNpy, parseSafetensors, type ModelSource } from '@effnet/core';
+import { encodeSafetensors, exportTimmSafetensors, parseSafetensors, type ModelSource } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoGolden, sharedGolden } from '../../core/src/test-support/paths.js';
+import { readNpyTensor, relativeError } from '../../core/src/test-support/tensors.js';
 import { registerVariants } from './register.js';
 import { modelFromTimmCheckpoint } from './timm-import.js';
 
@@ -15,15 +16,8 @@ beforeAll(async () => {
   registerVariants();
 });
 
-const npy = (dir: string, name: string) => {
-  const a = parseNpy(readFileSync(path.join(dir, name)));
-  return tf.tensor(a.data, a.shape);
-};
-
-/** Max |a - b| relative to max |b|. */
-function relErr(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! / tf.max(tf.abs(b)).dataSync()[0]!);
-}
+const npy = readNpyTensor;
+const relErr = relativeError;
 
 const cases: [string, string, ModelSource, 'official' | 'timm'][] = [
   ['dev-b0', sharedGolden('dev-b0'), 'efficientnetv2-b0', 'official'],

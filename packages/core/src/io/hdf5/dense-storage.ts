@@ -57,7 +57,6 @@ export class FractalHeap {
   private readonly offsetSize: number;
   private readonly lengthSize: number;
   private readonly maxDirectRows: number;
-  private readonly checksummedDirect: boolean;
 
   constructor(
     private readonly r: ByteReader,
@@ -69,8 +68,6 @@ export class FractalHeap {
     this.idLength = r.u16(address + 5);
     const filterLength = r.u16(address + 7);
     if (filterLength > 0) r.fail('stores links or attributes in a compressed fractal heap, which this reader does not support');
-    const flags = r.u8(address + 9);
-    this.checksummedDirect = (flags & 0x02) !== 0;
     const maxManaged = r.u32(address + 10);
     let pos = address + 14 + L + O + L + O + 8 * L; // huge id, huge B-tree, free space, fs manager, 8 counters
     this.width = r.u16(pos);

@@ -66,6 +66,26 @@ export class Hdf5Attribute {
   }
 }
 
+/**
+ * Visits the objects of dense storage (links or attributes kept in a fractal heap and indexed by
+ * a version-2 B-tree), described by a link-info or attribute-info message: the info message has
+ * a version, flags, an optional creation-order field of `orderFieldSize` bytes, then the heap and
+ * index addresses. `visit` gets each object's absolute offset and size.
+ */
+function denseObjects(r: ByteReader, info: HeaderMessage | undefined, orderFieldSize: number, heapIdInRecord: number, visit: (at: number, size: number) => void): void {
+  if (!info) return;
+  const flags = r.u8(info.offset + 1);
+  const pos = info.offset + 2 + (flags & 0x01 ? orderFieldSize : 0);
+  const heapAddress = r.address(pos);
+  const index = r.address(pos + r.sizeOfOffsets);
+  if (heapAddress === undefined || index === undefined) return;
+  const heap = new FractalHeap(r, heapAddress);
+  walkBtreeV2(r, index, (record) => {
+    const bytes = heap.object(record + heapIdInRecord);
+    visit(bytes.byteOffset - r.bytes.byteOffset, bytes.length);
+  });
+}
+
 /** Attributes and links of one object header. */
 abstract class Hdf5Object {
   protected readonly messages: HeaderMessage[];
@@ -97,21 +117,8 @@ abstract class Hdf5Object {
     const out = new Map<string, Hdf5Attribute>();
     const add = (raw: RawAttribute) => out.set(raw.name, new Hdf5Attribute(this.state, raw.name, raw));
     for (const m of this.messages) if (m.type === MSG.attribute) add(readAttributeMessage(r, m.offset, m.size));
-    const info = this.message(MSG.attributeInfo);
-    if (info) {
-      const flags = r.u8(info.offset + 1);
-      const pos = info.offset + 2 + (flags & 0x01 ? 2 : 0);
-      const heapAddress = r.address(pos);
-      const index = r.address(pos + r.sizeOfOffsets);
-      if (heapAddress !== undefined && index !== undefined) {
-        const heap = new FractalHeap(r, heapAddress);
-        walkBtreeV2(r, index, (record) => {
-          const bytes = heap.object(record);
-          const at = bytes.byteOffset - r.bytes.byteOffset;
-          add(readAttributeMessage(r, at, bytes.length));
-        });
-      }
-    }
+    // Dense storage: attribute name-index records start with the heap id.
+    denseObjects(r, this.message(MSG.attributeInfo), 2, 0, (at, size) => add(readAttributeMessage(r, at, size)));
     this.attributeCache = out;
     return out;
   }
@@ -133,20 +140,8 @@ export class Hdf5Group extends Hdf5Object {
     const table = this.message(MSG.symbolTable);
     if (table) found.push(...symbolTableLinks(r, r.address(table.offset)!, r.address(table.offset + r.sizeOfOffsets)!));
     for (const m of this.messages) if (m.type === MSG.link) found.push(readLink(r, m.offset));
-    const info = this.message(MSG.linkInfo);
-    if (info) {
-      const flags = r.u8(info.offset + 1);
-      const pos = info.offset + 2 + (flags & 0x01 ? 8 : 0);
-      const heapAddress = r.address(pos);
-      const index = r.address(pos + r.sizeOfOffsets);
-      if (heapAddress !== undefined && index !== undefined) {
-        const heap = new FractalHeap(r, heapAddress);
-        walkBtreeV2(r, index, (record) => {
-          const bytes = heap.object(record + 4); // name-index records: 4-byte hash, then the heap id
-          found.push(readLink(r, bytes.byteOffset - r.bytes.byteOffset));
-        });
-      }
-    }
+    // Dense storage: link name-index records are a 4-byte hash, then the heap id.
+    denseObjects(r, this.message(MSG.linkInfo), 8, 4, (at) => found.push(readLink(r, at)));
     this.linkCache = new Map(found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((l) => [l.name, l]));
     return this.linkCache;
   }
