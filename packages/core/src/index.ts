@@ -59,7 +59,7 @@ export {
 export { readHdf5, Hdf5Attribute, Hdf5Dataset, Hdf5Group, type Hdf5File, type Hdf5Type } from './io/hdf5/hdf5-file.js';
 export { writeHdf5, type Hdf5AttributeInput, type Hdf5DatasetInput, type Hdf5GroupInput } from './io/hdf5/hdf5-writer.js';
 export { kerasVariableRole, readKerasWeights, type KerasFileWeight, type KerasWeightsFile } from './io/keras-weights.js';
-export { encodeKerasH5, exportKerasH5, kerasStringAttributes, loadKerasWeights, type KerasH5Layer, type KerasLoadOptions } from './io/keras-checkpoint.js';
+export { encodeKerasH5, exportKerasH5, kerasStringAttributes, kerasWeightsGroup, loadKerasWeights, type KerasH5Layer, type KerasLoadOptions } from './io/keras-checkpoint.js';
 export { permuteAxes } from './io/permute.js';
 export { exportTimmSafetensors, importTimmSafetensors, loadTimmWeights, TIMM_IGNORED_BUFFERS, timmNumClasses } from './io/timm-checkpoint.js';
 export { FolderHandler, SHARD_BYTES, folderFromUrl } from './io/file-handler.js';

@@ -117,12 +117,12 @@ export interface KerasH5Layer {
 }
 
 /**
- * A Keras legacy HDF5 weights file holding `layers` in the given order: root attributes
- * `layer_names` (split when long), `backend` and `keras_version`; per layer a group with the
- * `weight_names` attribute (`<layer>/<variable>`, Keras 3 style) and the datasets under
- * `<layer>/<layer>/<variable>`.
+ * The root group of a Keras legacy HDF5 weights file holding `layers` in the given order:
+ * attributes `layer_names` (split when long), `backend` and `keras_version`; per layer a group
+ * with the `weight_names` attribute (`<layer>/<variable>`, Keras 3 style) and the datasets under
+ * `<layer>/<layer>/<variable>`. Full-model files hold the same group as `model_weights`.
  */
-export function encodeKerasH5(layers: KerasH5Layer[], options: { kerasVersion?: string } = {}): Uint8Array {
+export function kerasWeightsGroup(layers: KerasH5Layer[], options: { kerasVersion?: string } = {}): Hdf5GroupInput {
   const children = new Map<string, Hdf5GroupInput | Hdf5DatasetInput>();
   for (const layer of layers) {
     const inner = new Map<string, Hdf5DatasetInput>(layer.weights.map((w) => [w.variable, { kind: 'dataset', shape: [...w.shape], data: w.data }]));
@@ -132,7 +132,7 @@ export function encodeKerasH5(layers: KerasH5Layer[], options: { kerasVersion?: 
       children: new Map([[layer.name, { kind: 'group', children: inner }]]),
     });
   }
-  return writeHdf5({
+  return {
     kind: 'group',
     attributes: [
       ...kerasStringAttributes('layer_names', layers.map((l) => l.name)),
@@ -141,7 +141,12 @@ export function encodeKerasH5(layers: KerasH5Layer[], options: { kerasVersion?: 
       ['keras_version', { strings: [options.kerasVersion ?? '3.0.0'], scalar: true }],
     ],
     children,
-  });
+  };
+}
+
+/** A Keras legacy HDF5 weights file holding `layers` (see {@link kerasWeightsGroup}). */
+export function encodeKerasH5(layers: KerasH5Layer[], options: { kerasVersion?: string } = {}): Uint8Array {
+  return writeHdf5(kerasWeightsGroup(layers, options));
 }
 
 /**
