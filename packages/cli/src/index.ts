@@ -5,7 +5,8 @@
  */
 export { buildProgram, runCli, type CliIO } from './program.js';
 export { registerBuiltins } from './setup.js';
-export { useBackend, CLI_BACKENDS } from './backend.js';
+export { startBackendInfo, useBackend } from './backend.js';
+export { formatBackends, listBackends, type BackendRow } from './commands/backends.js';
 export { listModelRows, formatModelRows, type VariantRow } from './commands/models.js';
 export { infoReport, formatInfo, type InfoReport } from './commands/info.js';
 export { convertCheckpoint, type ConvertOptions, type ConvertResult } from './commands/convert.js';

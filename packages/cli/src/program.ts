@@ -75,7 +75,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--top <k>', 'classes to show per image', '5')
     .option('--json', 'print JSON')
     .option('--save-logits <file>', 'write the raw logits as .npy [N, classes]')
-    .option('--backend <name>', 'TF.js backend (cpu, auto)', 'auto')
+    .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
     .action(async (modelDir: string, inputs: string[], opts: { top: string; json?: boolean; saveLogits?: string; backend: string }) => {
       const { formatPredictions, predictFiles } = await import('./commands/predict.js');
       const r = await predictFiles(modelDir, inputs, {
@@ -87,11 +87,24 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     });
 
   program
+    .command('backends')
+    .description('every TF.js backend: available here or why not, and a one-line timing')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { formatBackends, listBackends } = await import('./commands/backends.js');
+      const { startBackendInfo } = await import('./backend.js');
+      const rows = await listBackends();
+      const auto = await startBackendInfo('auto');
+      const skipped = auto.skipped.map((s) => `${s.name} skipped: ${s.reason}`);
+      io.out(opts.json ? JSON.stringify({ auto: auto.name, rows }, null, 2) : [formatBackends(rows, auto.name), ...skipped].join('\n'));
+    });
+
+  program
     .command('tour')
     .description('the model table with one timed forward pass per variant at a small resolution')
     .option('--resolution <size>', 'input size', '64')
     .option('--variants <pattern>', 'wildcard over variant names', '*')
-    .option('--backend <name>', 'TF.js backend (cpu, auto)', 'auto')
+    .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
     .option('--json', 'print JSON')
     .action(async (opts: { resolution: string; variants: string; backend: string; json?: boolean }) => {
       const { formatTour, runTour } = await import('./commands/tour.js');
@@ -114,6 +127,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
 export async function runCli(argv: string[], io: CliIO = defaultIO): Promise<number> {
   const program = buildProgram(io);
   program.exitOverride();
+  (await import('@tensorflow/tfjs-core')).enableProdMode(); // no console banners in the CLI
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
