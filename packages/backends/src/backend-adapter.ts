@@ -22,8 +22,9 @@ export interface BackendAdapter extends NamedPlugin {
    */
   load(): Promise<InstalledPatch[]>;
   /**
-   * After initialisation: a reason why this backend is slower here than its priority suggests
-   * (e.g. a software-rendered GPU), so that `auto` moves on to the next candidate.
+   * A reason why this backend is slower here than its priority suggests (e.g. a
+   * software-rendered GPU), so that `auto` moves on to the next candidate. Asked before loading
+   * (what can be known up front) and again after initialisation.
    */
   slowReason?(): string | undefined;
 }

@@ -88,6 +88,11 @@ export async function useBackend(name = 'auto'): Promise<BackendInfo> {
   }
   const skipped: { name: string; reason: string }[] = [];
   for (const adapter of candidateBackends()) {
+    const knownSlow = adapter.slowReason?.();
+    if (knownSlow) {
+      skipped.push({ name: adapter.name, reason: knownSlow });
+      continue;
+    }
     try {
       const patches = await start(adapter);
       const slow = adapter.slowReason?.();

@@ -128,6 +128,17 @@ describe('effnet convert + predict reproduce golden logits', () => {
     expect(json.predictions[0].top[0].index).toBe(best);
   });
 
+  it.each(['wasm', 'webgpu'])('predict --backend %s reproduces the golden logits within 1e-3', async (backend) => {
+    const dir = sharedGolden('dev-b0');
+    const logitsFile = path.join(tmp, `b0-${backend}.npy`);
+    const p = await effnet('predict', path.join(tmp, 'model-dev-b0'), path.join(dir, 'input.npy'), '--backend', backend, '--save-logits', logitsFile, '--json');
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).backend).toBe(backend);
+    const got = parseNpy(await readFile(logitsFile));
+    const want = parseNpy(await readFile(path.join(dir, 'logits.npy')));
+    expect(maxRelDiff(got.data, want.data)).toBeLessThan(1e-3);
+  });
+
   it('predicts images with the model\'s own preprocessing', async () => {
     const { PNG } = await import('pngjs');
     const jpeg = await import('jpeg-js');
@@ -216,7 +227,8 @@ describe('bad input: one clear line, exit 1, nothing written', () => {
 
   it('a folder that is not a model, and an unknown backend', async () => {
     expectCleanError(await effnet('predict', tmp, 'x.npy'), /has no model\.json/);
-    expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'abacus'), /unknown or unavailable backend "abacus"/);
+    expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'abacus'), /unknown backend "abacus"; known: .*wasm, cpu, auto/);
+    expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'tfjs-node'), /needs @tensorflow\/tfjs-node, which is not installed/);
   });
 });
 

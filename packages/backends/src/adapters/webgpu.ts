@@ -33,6 +33,13 @@ export function configureWebGPU(o: WebGPUOptions): void {
   Object.assign(options, o);
 }
 
+/** Linux GPUs appear as DRM render nodes or NVIDIA device files. */
+function hasGpuDeviceNode(): boolean {
+  const fs = (globalThis as { process?: { getBuiltinModule?: (m: string) => typeof import('node:fs') } }).process?.getBuiltinModule?.('node:fs');
+  if (!fs) return true; // cannot tell: let the adapter decide
+  return fs.existsSync('/dev/dri') || fs.existsSync('/dev/nvidia0');
+}
+
 async function nodeGpu(): Promise<GPULike> {
   const dawn = await importOptional<{ create(o: string[]): GPULike; globals: Record<string, unknown> }>('webgpu', 'webgpu', 'npm install webgpu @tensorflow/tfjs-backend-webgpu@4.22.0');
   Object.assign(globalThis, dawn.globals);
@@ -91,6 +98,10 @@ export const webgpuAdapter: BackendAdapter = {
     return [];
   },
   slowReason() {
-    return SOFTWARE_DEVICES.test(adapterDevice) ? `the GPU adapter is a software rasteriser (${adapterDevice})` : undefined;
+    if (adapterDevice) return SOFTWARE_DEVICES.test(adapterDevice) ? `the GPU adapter is a software rasteriser (${adapterDevice})` : undefined;
+    if (runtimeEnvironment() === 'node' && process.platform === 'linux' && !hasGpuDeviceNode()) {
+      return 'no GPU device here (/dev/dri, /dev/nvidia*): WebGPU would run on a software rasteriser';
+    }
+    return undefined;
   },
 };

@@ -75,11 +75,11 @@ export async function predictFiles(modelDir: string, inputs: string[], options: 
       const rows: Float32Array[] = [];
       const predictions: Prediction[] = [];
       const k = Math.min(options.top ?? 5, model.spec.numClasses || model.spec.headChannels);
-      tensors.forEach((x, i) => {
+      for (const [i, x] of tensors.entries()) {
         const logits = model.predict(x);
         const probs = tf.tidy(() => tf.softmax(logits));
-        const l = logits.dataSync() as Float32Array;
-        const p = probs.dataSync() as Float32Array;
+        const l = (await logits.data()) as Float32Array;
+        const p = (await probs.data()) as Float32Array;
         logits.dispose();
         probs.dispose();
         const c = l.length / x.shape[0];
@@ -93,7 +93,7 @@ export async function predictFiles(modelDir: string, inputs: string[], options: 
             top: order.map((index) => ({ index, label: model.labels?.[index] ?? `class ${index}`, probability: p[n * c + index]!, logit: row[index]! })),
           });
         }
-      });
+      }
       const classes = rows[0]?.length ?? 0;
       const data = new Float32Array(rows.length * classes);
       rows.forEach((r, i) => data.set(r, i * classes));
