@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseNpy, type EffNetModel } from '@effnet/core';
+import { InferenceModel, parseNpy, type EffNetModel } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
 import { modelFromTimmCheckpoint, registerVariants } from '@effnet/scaling';
 import * as tf from '@tensorflow/tfjs-core';
@@ -51,6 +51,12 @@ describe.each(BACKENDS)('%s backend', (backend) => {
     const want = npy('logits.npy').data;
     const scale = Math.max(...want.map(Math.abs));
     expect(Math.max(...got.map((v, i) => Math.abs(v - want[i]!))) / scale).toBeLessThan(1e-3);
+    const fast = new InferenceModel(model);
+    const folded = fast.predict(x);
+    const gotFolded = (await folded.data()) as Float32Array;
+    expect(Math.max(...gotFolded.map((v, i) => Math.abs(v - want[i]!))) / scale).toBeLessThan(1e-3);
+    tf.dispose([folded]);
+    fast.dispose();
     x.dispose();
     const step = await trainingStep(model);
     results.set(backend, { logits: got, ...step });

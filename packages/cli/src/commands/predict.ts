@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { EffnetError, encodeNpy, loadModel, parseNpy, preprocessImages, writeFileAtomic, type EffNetModel } from '@effnet/core';
+import { EffnetError, encodeNpy, InferenceModel, loadModel, parseNpy, preprocessImages, writeFileAtomic, type EffNetModel } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend.js';
 import { decodeImage } from '../images.js';
@@ -75,8 +75,9 @@ export async function predictFiles(modelDir: string, inputs: string[], options: 
       const rows: Float32Array[] = [];
       const predictions: Prediction[] = [];
       const k = Math.min(options.top ?? 5, model.spec.numClasses || model.spec.headChannels);
+      const fast = new InferenceModel(model);
       for (const [i, x] of tensors.entries()) {
-        const logits = model.predict(x);
+        const logits = fast.predict(x);
         const probs = tf.tidy(() => tf.softmax(logits));
         const l = (await logits.data()) as Float32Array;
         const p = (await probs.data()) as Float32Array;
@@ -94,6 +95,7 @@ export async function predictFiles(modelDir: string, inputs: string[], options: 
           });
         }
       }
+      fast.dispose();
       const classes = rows[0]?.length ?? 0;
       const data = new Float32Array(rows.length * classes);
       rows.forEach((r, i) => data.set(r, i * classes));
