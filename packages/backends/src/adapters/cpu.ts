@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { importOptional } from '../optional-import.js';
 import { installKernels } from '../kernels/install-kernels.js';
 import { cpuPatches } from '../kernels/patches.js';
 import type { BackendAdapter } from '../backend-adapter.js';
@@ -11,7 +13,7 @@ export const cpuAdapter: BackendAdapter = {
   environments: ['node', 'browser'],
   install: 'npm install @tensorflow/tfjs-backend-cpu@4.22.0',
   async load() {
-    await import('@tensorflow/tfjs-backend-cpu');
+    if (!tf.findBackendFactory('cpu')) await importOptional('@tensorflow/tfjs-backend-cpu', 'cpu', this.install);
     return installKernels('cpu', cpuPatches);
   },
 };

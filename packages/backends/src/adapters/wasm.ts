@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { installKernels } from '../kernels/install-kernels.js';
 import { wasmPatches } from '../kernels/patches.js';
 import { importOptional } from '../optional-import.js';
@@ -28,8 +29,11 @@ export const wasmAdapter: BackendAdapter = {
   environments: ['node', 'browser'],
   install: 'npm install @tensorflow/tfjs-backend-wasm@4.22.0',
   async load() {
-    const wasm = await importOptional<{ setWasmPaths: (prefix: string) => void }>('@tensorflow/tfjs-backend-wasm', 'wasm', this.install);
-    if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+    // A page that imported the package itself (bundlers need static imports) is left as it is.
+    if (!tf.findBackendFactory('wasm') || options.wasmPaths) {
+      const wasm = await importOptional<{ setWasmPaths: (prefix: string) => void }>('@tensorflow/tfjs-backend-wasm', 'wasm', this.install);
+      if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+    }
     return installKernels('wasm', wasmPatches);
   },
 };

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { EffnetError } from '@effnet/core';
 import { runtimeEnvironment } from '../environment.js';
 import { importOptional } from '../optional-import.js';
@@ -13,7 +14,7 @@ export const webglAdapter: BackendAdapter = {
   install: 'npm install @tensorflow/tfjs-backend-webgl@4.22.0',
   async load() {
     if (runtimeEnvironment() === 'node') throw new EffnetError('BACKEND_UNAVAILABLE', 'backend "webgl" runs only in a browser; in Node use webgpu, wasm or tfjs-node');
-    await importOptional('@tensorflow/tfjs-backend-webgl', 'webgl', this.install);
+    if (!tf.findBackendFactory('webgl')) await importOptional('@tensorflow/tfjs-backend-webgl', 'webgl', this.install);
     return [];
   },
 };

@@ -92,6 +92,8 @@ export const webgpuAdapter: BackendAdapter = {
     } else {
       gpu = g.navigator?.gpu;
       if (!gpu) throw new EffnetError('BACKEND_UNAVAILABLE', 'WebGPU is not available in this browser (navigator.gpu is missing)');
+      // In a browser the package registers its own factory when imported (statically, by the page).
+      if (tf.findBackendFactory('webgpu')) return [];
     }
     const mod = await importOptional<{ WebGPUBackend: new (device: unknown, info?: unknown) => tf.KernelBackend }>('@tensorflow/tfjs-backend-webgpu', 'webgpu', this.install);
     registerFactory(gpu, mod.WebGPUBackend);
