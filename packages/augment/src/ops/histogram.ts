@@ -1,0 +1,28 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * 256-bin histograms of integer pixels, one per image and channel: `[B·C, 256]`. Built without
+ * bincount or segment sums (missing on wasm): each value v = 16·hi + lo becomes two 16-wide
+ * one-hot rows, and a batched matrix product of the two counts every (hi, lo) pair.
+ */
+export function channelHistograms(pixels: tf.Tensor4D): tf.Tensor2D {
+  const [b, h, w, c] = pixels.shape;
+  return tf.tidy(() => {
+    const flat = tf.reshape(tf.transpose(pixels, [0, 3, 1, 2]), [b * c, h * w]);
+    const high = tf.floor(tf.div(flat, 16));
+    const low = tf.sub(flat, tf.mul(high, 16));
+    const oneHot = (t: tf.Tensor) => tf.cast(tf.oneHot(tf.cast(t, 'int32') as tf.Tensor2D, 16), 'float32') as tf.Tensor3D;
+    const pairs = tf.matMul(oneHot(high), oneHot(low), true, false);
+    return tf.reshape(pairs, [b * c, 256]);
+  });
+}
+
+/** Running totals before each bin, `out[i] = Σ_{j<i} counts[j]`, as a product with a triangular matrix. */
+export function exclusiveCumsum(counts: tf.Tensor2D): tf.Tensor2D {
+  const n = counts.shape[1];
+  return tf.tidy(() => {
+    const upper = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) upper[i * n + j] = 1;
+    return tf.matMul(counts, tf.tensor2d(upper, [n, n]));
+  });
+}
