@@ -51,7 +51,7 @@ describe('the custom plugin of docs/guides/augmentation-plugin.md', () => {
     expect([...a.images.dataSync()]).toEqual([...b.images.dataSync()]);
     expect([...a.labels!.dataSync()]).toEqual([...b.labels!.dataSync()]);
     const labelValues = a.labels!.dataSync();
-    for (let i = 0; i < 8; i++) expect(labelValues.slice(i * 4, i * 4 + 4).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+    for (let i = 0; i < 8; i++) expect([...labelValues.slice(i * 4, i * 4 + 4)].reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
     const values = a.images.dataSync();
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...values)).toBeLessThanOrEqual(255);

@@ -1,7 +1,7 @@
 import { EffnetError, FieldChecker, type SeededRandom } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beta, uniformInt } from '../distributions.js';
-import { perImage } from '../ops/per-image.js';
+import { boxMask, perImage, takeImages } from '../ops/per-image.js';
 import type { AugmentationPlugin, BatchInfo } from '../plugin.js';
 import { smoothLabels } from './label-smoothing.js';
 
@@ -101,16 +101,11 @@ function checkBatch(what: string, size: number, params: MixParams): void {
  */
 export function applyMix(images: tf.Tensor4D, params: MixParams): tf.Tensor4D {
   checkBatch('images', images.shape[0], params);
-  const [, h, w] = images.shape;
   return tf.tidy(() => {
-    const isMixup = params.mode.map((m) => (m === 'mixup' ? 1 : 0));
-    const base = perImage(params.mode.map((m, i) => (m === 'mixup' ? params.labelWeight[i]! : 1)));
-    const inRange = (coords: tf.Tensor, from: number[], to: number[]) =>
-      tf.cast(tf.logicalAnd(tf.greaterEqual(coords, perImage(from)), tf.less(coords, perImage(to))), 'float32');
-    const rows = inRange(tf.reshape(tf.range(0, h), [1, h, 1, 1]), params.box.map((b) => b[0]), params.box.map((b) => b[1]));
-    const cols = inRange(tf.reshape(tf.range(0, w), [1, 1, w, 1]), params.box.map((b) => b[2]), params.box.map((b) => b[3]));
-    const own = tf.sub(base, tf.mul(tf.mul(rows, cols), tf.sub(1, perImage(isMixup))));
-    const partner = tf.gather(images, params.partner);
+    const base = params.mode.map((m, i) => (m === 'mixup' ? params.labelWeight[i]! : 1));
+    const boxes = params.box.map((b, i) => (params.mode[i] === 'cutmix' ? b : ([0, 0, 0, 0] as const)));
+    const own = tf.sub(perImage(base, images.shape), boxMask(boxes, images.shape));
+    const partner = takeImages(images, params.partner);
     return tf.add(tf.mul(images, own), tf.mul(partner, tf.sub(1, own))) as tf.Tensor4D;
   });
 }

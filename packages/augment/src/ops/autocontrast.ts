@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { channelsFirst, perChannel } from './per-image.js';
 
 /**
  * PIL `ImageOps.autocontrast` (no cutoff): per image and channel, maps the darkest value to 0 and
@@ -8,10 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function autocontrast(images: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
-    const lo = tf.min(images, [1, 2], true);
-    const hi = tf.max(images, [1, 2], true);
-    const range = tf.sub(hi, lo);
-    const flat = tf.cast(tf.lessEqual(range, 0), 'float32');
+    const planes = channelsFirst(images);
+    const lo = perChannel(tf.min(planes, 2), images.shape);
+    const range = tf.sub(perChannel(tf.max(planes, 2), images.shape), lo);
+    const flat = tf.sub(1, tf.clipByValue(range, 0, 1));
     const scaled = tf.floor(tf.div(tf.mul(tf.sub(images, lo), 255), tf.add(range, flat)));
     return tf.add(tf.mul(flat, images), tf.mul(tf.sub(1, flat), tf.clipByValue(scaled, 0, 255))) as tf.Tensor4D;
   });

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { blend } from './blend.js';
 import { grayscale } from './grayscale.js';
+import { perImage, repeatChannels } from './per-image.js';
 
 /** PIL `ImageEnhance.Color`: blends each image with its grayscale version by `factor` (0 = gray). */
 export function color(images: tf.Tensor4D, factors: readonly number[]): tf.Tensor4D {
-  return tf.tidy(() => blend(grayscale(images), images, factors));
+  return tf.tidy(() => blend(repeatChannels(grayscale(images), images.shape[3]), images, factors));
 }
 
 /**
@@ -14,8 +15,10 @@ export function color(images: tf.Tensor4D, factors: readonly number[]): tf.Tenso
  */
 export function contrast(images: tf.Tensor4D, factors: readonly number[]): tf.Tensor4D {
   return tf.tidy(() => {
-    const mean = tf.floor(tf.add(tf.mean(grayscale(images), [1, 2, 3], true), 0.5));
-    return blend(mean, images, factors);
+    const [b, h, w] = images.shape;
+    const sums = tf.sum(tf.reshape(grayscale(images), [b, h * w]), 1);
+    const mean = tf.floor(tf.add(tf.div(sums, h * w), 0.5));
+    return blend(perImage(mean, images.shape), images, factors);
   });
 }
 
@@ -33,12 +36,15 @@ export function smooth(images: tf.Tensor4D): tf.Tensor4D {
   if (h < 3 || w < 3) return tf.clone(images);
   return tf.tidy(() => {
     const k = [1, 1, 1, 1, 5, 1, 1, 1, 1].flatMap((v) => new Array<number>(c).fill(v));
-    const kernel = tf.tensor4d(k, [3, 3, c, 1]);
-    const sums = tf.depthwiseConv2d(images, kernel, 1, 'valid');
-    const inner = tf.floor(tf.add(tf.div(sums, 13), 0.5));
-    const padded = tf.pad(inner, [[0, 0], [1, 1], [1, 1], [0, 0]]);
-    const border = tf.pad(tf.zeros([1, h - 2, w - 2, 1]), [[0, 0], [1, 1], [1, 1], [0, 0]], 1);
-    return tf.add(tf.mul(border, images), tf.mul(tf.sub(1, border), padded)) as tf.Tensor4D;
+    const sums = tf.depthwiseConv2d(images, tf.tensor4d(k, [3, 3, c, 1]), 1, 'same');
+    const smoothed = tf.floor(tf.add(tf.div(sums, 13), 0.5));
+    // A [H, W, C] mask broadcasts over the batch as a trailing shape.
+    const border = new Float32Array(h * w * c);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) if (y === 0 || x === 0 || y === h - 1 || x === w - 1) border.fill(1, (y * w + x) * c, (y * w + x + 1) * c);
+    }
+    const keep = tf.tensor3d(border, [h, w, c]);
+    return tf.add(tf.mul(keep, images), tf.mul(tf.sub(1, keep), smoothed)) as tf.Tensor4D;
   });
 }
 

@@ -1,17 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { channelsFirst } from './per-image.js';
+
+/** How to count: `bincount` needs the DenseBincount kernel (cpu, webgl, webgpu have it; wasm does not). */
+export type HistogramMethod = 'auto' | 'bincount' | 'one-hot';
 
 /**
- * 256-bin histograms of integer pixels, one per image and channel: `[B·C, 256]`. Built without
- * bincount or segment sums (missing on wasm): each value v = 16·hi + lo becomes two 16-wide
- * one-hot rows, and a batched matrix product of the two counts every (hi, lo) pair.
+ * 256-bin histograms of integer pixels, one per image and channel: `[B·C, 256]`. Uses the
+ * backend's DenseBincount kernel when it has one; otherwise (wasm) each value v = 16·hi + lo
+ * becomes two 16-wide one-hot rows, and a batched matrix product of the two counts every
+ * (hi, lo) pair.
  */
-export function channelHistograms(pixels: tf.Tensor4D): tf.Tensor2D {
+export function channelHistograms(pixels: tf.Tensor4D, method: HistogramMethod = 'auto'): tf.Tensor2D {
   const [b, h, w, c] = pixels.shape;
+  const bincount = method === 'bincount' || (method === 'auto' && tf.getKernel('DenseBincount', tf.getBackend()) !== undefined);
   return tf.tidy(() => {
-    const flat = tf.reshape(tf.transpose(pixels, [0, 3, 1, 2]), [b * c, h * w]);
+    const flat = tf.reshape(channelsFirst(pixels), [b * c, h * w]);
+    if (bincount) return tf.denseBincount(tf.cast(flat, 'int32') as tf.Tensor2D, tf.tensor2d([], [0, 0], 'float32'), 256);
     const high = tf.floor(tf.div(flat, 16));
     const low = tf.sub(flat, tf.mul(high, 16));
-    const oneHot = (t: tf.Tensor) => tf.cast(tf.oneHot(tf.cast(t, 'int32') as tf.Tensor2D, 16), 'float32') as tf.Tensor3D;
+    const oneHot = (t: tf.Tensor) => tf.oneHot(tf.cast(t, 'int32') as tf.Tensor2D, 16, 1, 0, 'float32') as tf.Tensor3D;
     const pairs = tf.matMul(oneHot(high), oneHot(low), true, false);
     return tf.reshape(pairs, [b * c, 256]);
   });

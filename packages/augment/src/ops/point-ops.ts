@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { perImage } from './per-image.js';
+import { lessInt, perImage } from './per-image.js';
 
 /** PIL `ImageOps.invert`: 255 − x. */
 export function invert(images: tf.Tensor4D): tf.Tensor4D {
@@ -12,7 +12,7 @@ export function invert(images: tf.Tensor4D): tf.Tensor4D {
  */
 export function posterize(images: tf.Tensor4D, bits: readonly number[]): tf.Tensor4D {
   return tf.tidy(() => {
-    const step = perImage(bits.map((b) => 2 ** (8 - Math.min(8, Math.max(0, Math.trunc(b))))));
+    const step = perImage(bits.map((b) => 2 ** (8 - Math.min(8, Math.max(0, Math.trunc(b))))), images.shape);
     return tf.mul(tf.floor(tf.div(images, step)), step);
   });
 }
@@ -20,7 +20,7 @@ export function posterize(images: tf.Tensor4D, bits: readonly number[]): tf.Tens
 /** PIL `ImageOps.solarize`: values at or above the image's threshold become 255 − x. */
 export function solarize(images: tf.Tensor4D, thresholds: readonly number[]): tf.Tensor4D {
   return tf.tidy(() => {
-    const below = tf.cast(tf.less(images, perImage(thresholds)), 'float32');
+    const below = lessInt(images, perImage(thresholds.map(Math.ceil), images.shape));
     // x where below, 255 - x elsewhere; exact on integers.
     return tf.add(tf.mul(below, images), tf.mul(tf.sub(1, below), tf.sub(255, images)));
   });
@@ -32,8 +32,8 @@ export function solarize(images: tf.Tensor4D, thresholds: readonly number[]): tf
  */
 export function solarizeAdd(images: tf.Tensor4D, additions: readonly number[], threshold = 128): tf.Tensor4D {
   return tf.tidy(() => {
-    const below = tf.cast(tf.less(images, threshold), 'float32');
-    const added = tf.clipByValue(tf.add(images, perImage(additions)), 0, 255);
+    const below = lessInt(images, Math.ceil(threshold));
+    const added = tf.clipByValue(tf.add(images, perImage(additions, images.shape)), 0, 255);
     return tf.add(tf.mul(below, added), tf.mul(tf.sub(1, below), images));
   });
 }

@@ -1,7 +1,7 @@
 import type { SeededRandom } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { normal, uniformInt } from '../distributions.js';
-import { toPixels } from '../ops/per-image.js';
+import { takeImages, toPixels } from '../ops/per-image.js';
 import type { AugmentationPlugin, BatchInfo } from '../plugin.js';
 import { RANDAUGMENT_OPS, type OpContext } from './op-table.js';
 import { resolveRandAugmentOptions, type RandAugmentOptions } from './options.js';
@@ -61,7 +61,7 @@ function applyLayer(images: tf.Tensor4D, layer: readonly ChosenOp[], fill: numbe
     const order: number[] = [];
     const parts: tf.Tensor4D[] = [];
     for (const [name, members] of groups) {
-      const sub = members.length === layer.length ? images : tf.gather(images, members);
+      const sub = members.length === layer.length ? images : takeImages(images, members);
       if (name === '') parts.push(sub);
       else {
         const op = RANDAUGMENT_OPS.get(name);
@@ -73,7 +73,7 @@ function applyLayer(images: tf.Tensor4D, layer: readonly ChosenOp[], fill: numbe
     if (parts.length === 1) return parts[0]!;
     const back = new Array<number>(order.length);
     order.forEach((image, position) => (back[image] = position));
-    return tf.gather(tf.concat(parts, 0), back);
+    return takeImages(tf.concat(parts, 0), back);
   });
 }
 
