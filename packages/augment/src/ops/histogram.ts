@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { channelsFirst } from './per-image.js';
 
-/** How to count: `bincount` needs the DenseBincount kernel (cpu, webgl, webgpu have it; wasm does not). */
+/** How to count: `bincount` needs the backend's DenseBincount kernel; `one-hot` works on every backend. */
 export type HistogramMethod = 'auto' | 'bincount' | 'one-hot';
 
 /**
  * 256-bin histograms of integer pixels, one per image and channel: `[B·C, 256]`. Uses the
- * backend's DenseBincount kernel when it has one; otherwise (wasm) each value v = 16·hi + lo
+ * backend's DenseBincount kernel when it registers one; otherwise each value v = 16·hi + lo
  * becomes two 16-wide one-hot rows, and a batched matrix product of the two counts every
- * (hi, lo) pair.
+ * (hi, lo) pair (no bincount or segment sums needed).
  */
 export function channelHistograms(pixels: tf.Tensor4D, method: HistogramMethod = 'auto'): tf.Tensor2D {
   const [b, h, w, c] = pixels.shape;
