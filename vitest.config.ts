@@ -10,13 +10,14 @@ export default defineConfig({
       '@effnet/blocks': src('blocks'),
       '@effnet/scaling': src('scaling'),
       '@effnet/backends': src('backends'),
+      '@effnet/augment': src('augment'),
     },
   },
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    projects: ['core', 'blocks', 'scaling', 'backends', 'cli'].map((name) => ({
+    projects: ['core', 'blocks', 'scaling', 'backends', 'augment', 'cli'].map((name) => ({
       extends: true,
       test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts'] },
     })),
