@@ -24,3 +24,4 @@ export {
   depthwiseFilterGradient,
   depthwiseInputGradient,
 } from './kernels/conv-backprop.js';
+export { setupTfjsNodeFromPython, type TfjsNodeSetupOptions, type TfjsNodeSetupResult } from './setup/tfjs-node-from-python.js';

@@ -100,6 +100,26 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     });
 
   program
+    .command('backend')
+    .description('manage backends')
+    .command('setup')
+    .description('build @tensorflow/tfjs-node(-gpu) against the TensorFlow a pip install brought (Linux)')
+    .argument('<variant>', 'tfjs-node or tfjs-node-gpu')
+    .requiredOption('--from-python', 'use the TensorFlow of a Python install (pip install tensorflow-cpu==2.21.0)')
+    .option('--python <exe>', 'Python to ask for TensorFlow', 'python3')
+    .option('--prefix <dir>', 'project folder to install into', '.')
+    .option('--no-save', 'do not add the package to package.json')
+    .action(async (variant: string, opts: { python: string; prefix: string; save: boolean }) => {
+      if (variant !== 'tfjs-node' && variant !== 'tfjs-node-gpu') {
+        const { EffnetError } = await import('@effnet/core');
+        throw new EffnetError('BAD_OPTION', 'unknown backend to set up', { field: '<variant>', expected: 'tfjs-node | tfjs-node-gpu', actual: variant });
+      }
+      const { setupTfjsNodeFromPython } = await import('@effnet/backends');
+      const r = await setupTfjsNodeFromPython({ variant, python: opts.python, prefix: opts.prefix, save: opts.save, log: (l) => io.err(`> ${l}`) });
+      io.out(`${variant} built against TensorFlow ${r.verifiedVersion} (${r.tensorflowDir}); try: effnet backends`);
+    });
+
+  program
     .command('tour')
     .description('the model table with one timed forward pass per variant at a small resolution')
     .option('--resolution <size>', 'input size', '64')
