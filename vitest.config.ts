@@ -9,13 +9,14 @@ export default defineConfig({
       '@effnet/core': src('core'),
       '@effnet/blocks': src('blocks'),
       '@effnet/scaling': src('scaling'),
+      '@effnet/hub': src('hub'),
     },
   },
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    projects: ['core', 'blocks', 'scaling', 'cli'].map((name) => ({
+    projects: ['core', 'blocks', 'scaling', 'cli', 'hub'].map((name) => ({
       extends: true,
       test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts'] },
     })),
