@@ -40,6 +40,7 @@ export function registryConfig(dir, options = {}) {
     ...(proxied.length ? { uplinks: { upstream: { url: options.uplink ?? 'https://registry.npmjs.org/', timeout: '60s', cache: true } } } : {}),
     packages,
     web: { enable: false },
+    max_body_size: '2gb',
     publish: { allow_offline: true },
     log: { type: 'stdout', format: 'pretty', level: 'warn' },
   };

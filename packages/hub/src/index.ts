@@ -13,7 +13,7 @@ export { publishVariant, type PublishOptions, type PublishResult } from './publi
 export { pullVariant, readVariantDir, type PullOptions, type PulledVariant, type VariantOrigin } from './pull-variant.js';
 export { loadVariant } from './load-variant.js';
 export { listPretrained, PRETRAINED_KIND, type PretrainedVariant } from './pretrained-registry.js';
-export { defaultCacheDir, cachedVersionDir } from './variant-cache.js';
+export { defaultCacheDir, cachedVersionDir, mayReplaceVariantDir } from './variant-cache.js';
 export { integrityOf, verifyIntegrity } from './integrity.js';
 export { readPackageTarball, safeEntryPath, type TarFile } from './tar-reader.js';
 export { DEFAULT_REGISTRY, readNpmConfig, registryFor, authorizationFor, nerfDart, type NpmConfig } from './npm-config.js';

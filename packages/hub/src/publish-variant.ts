@@ -63,7 +63,7 @@ export async function publishVariant(target: string, options: PublishOptions = {
   if (r.code !== 0) {
     const { code, message } = npmErrorSummary(r.stderr);
     const auth = code === 'E401' || code === 'ENEEDAUTH';
-    throw new EffnetError(auth ? 'NO_CREDENTIALS' : 'PUBLISH_FAILED', `${auth ? 'the registry refused the credentials' : 'npm publish failed'} (${code}): ${message}`, {
+    throw new EffnetError(auth ? 'NO_CREDENTIALS' : 'PUBLISH_FAILED', `${auth ? 'the registry refused the credentials' : 'npm publish failed'}${code ? ` (${code})` : ''}: ${message}`, {
       file: `${metadata.name}@${metadata.version}`,
     });
   }

@@ -156,7 +156,7 @@ describe('variants through a real registry', () => {
     await release('3.0.0', 4);
     const stored = path.join(fx.registry.storage, '@effnet-test', 'tiny-flowers', 'tiny-flowers-3.0.0.tgz');
     const bytes = await readFile(stored);
-    bytes[bytes.length - 9] ^= 0xff; // flip bits in the gzip trailer's CRC
+    bytes[bytes.length - 9]! ^= 0xff; // flip bits in the gzip trailer's CRC
     await writeFile(stored, bytes);
     const cacheDir = path.join(fx.work, 'integrity-cache');
     await expect(pullVariant(`${NAME}@3.0.0`, { registry: fx.registry.url, cacheDir, skipInstalled: true })).rejects.toThrow(

@@ -26,12 +26,13 @@ export function runNpm(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
-/** npm's error code (`E403`, `ENEEDAUTH`, ...) and its first message line, from its stderr. */
+/** npm's error code (`E403`, `ENEEDAUTH`, ...; empty when it printed none) and its first error lines, from its stderr. */
 export function npmErrorSummary(stderr: string): { code: string; message: string } {
-  const code = /npm (?:error|ERR!) code (\S+)/.exec(stderr)?.[1] ?? 'unknown';
+  const code = /npm (?:error|ERR!) code (\S+)/.exec(stderr)?.[1] ?? '';
   const lines = stderr
     .split('\n')
+    .filter((l) => /^npm (?:error|ERR!)/.test(l))
     .map((l) => l.replace(/^npm (?:error|ERR!)\s*/, '').trim())
-    .filter((l, i, all) => l && !l.startsWith('code ') && !l.startsWith('A complete log') && !/^\/.*debug.*\.log$/.test(l) && all.indexOf(l) === i);
+    .filter((l, i, all) => l && !l.startsWith('code ') && !l.startsWith('A complete log') && !/^\/.*\.log$/.test(l) && all.indexOf(l) === i);
   return { code, message: lines.slice(0, 2).join(' ') || 'npm failed' };
 }
