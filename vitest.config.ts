@@ -16,9 +16,12 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    projects: ['core', 'blocks', 'scaling', 'cli', 'hub'].map((name) => ({
-      extends: true,
-      test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts'] },
-    })),
+    projects: [
+      ...['core', 'blocks', 'scaling', 'cli', 'hub'].map((name) => ({
+        extends: true as const,
+        test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts'] },
+      })),
+      { extends: true as const, test: { name: 'consumer', root: 'test/consumer', include: ['*.test.ts'] } },
+    ],
   },
 });
