@@ -22,6 +22,7 @@ export default defineConfig({
         test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts'] },
       })),
       { extends: true as const, test: { name: 'consumer', root: 'test/consumer', include: ['*.test.ts'] } },
+      { extends: true as const, test: { name: 'docs', root: 'test/docs', include: ['*.test.ts'] } },
     ],
   },
 });
