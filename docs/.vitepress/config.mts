@@ -1,5 +1,23 @@
 import { defineConfig } from 'vitepress';
 
+const concepts = [
+  { text: 'Variants and scaling', link: '/concepts/variants-and-scaling' },
+  { text: 'Blocks', link: '/concepts/blocks' },
+  { text: 'Progressive learning', link: '/concepts/progressive-learning' },
+  { text: 'Augmentation', link: '/concepts/augmentation' },
+  { text: 'Backends', link: '/concepts/backends' },
+];
+const guides = [
+  { text: 'Train on your own image folder', link: '/guides/train-on-your-images' },
+  { text: 'Write an augmentation plugin', link: '/guides/augmentation-plugin' },
+  { text: 'Swap backends', link: '/guides/swap-backends' },
+  { text: 'Publish a variant', link: '/guides/publish-a-variant' },
+];
+const reference = [
+  { text: 'The effnet command', link: '/cli/' },
+  { text: 'API', link: '/api/' },
+];
+
 export default defineConfig({
   title: 'effnet',
   description: 'EfficientNetV2 for TensorFlow.js',
@@ -8,33 +26,15 @@ export default defineConfig({
   themeConfig: {
     nav: [
       { text: 'Quick start', link: '/quick-start' },
-      { text: 'Concepts', link: '/concepts/variants-and-scaling' },
-      { text: 'Guides', link: '/guides/publish-a-variant' },
-      { text: 'CLI', link: '/cli/' },
-      { text: 'API', link: '/api/' },
+      { text: 'Concepts', items: concepts },
+      { text: 'Guides', items: guides },
+      ...reference.map((r) => ({ text: r.text === 'API' ? 'API' : 'CLI', link: r.link })),
     ],
     sidebar: [
       { text: 'Start', items: [{ text: 'Quick start', link: '/quick-start' }] },
-      {
-        text: 'Concepts',
-        items: [
-          { text: 'Variants and scaling', link: '/concepts/variants-and-scaling' },
-          { text: 'Blocks', link: '/concepts/blocks' },
-          { text: 'Progressive learning', link: '/concepts/progressive-learning' },
-          { text: 'Augmentation', link: '/concepts/augmentation' },
-          { text: 'Backends', link: '/concepts/backends' },
-        ],
-      },
-      {
-        text: 'Guides',
-        items: [
-          { text: 'Train on your own image folder', link: '/guides/train-on-your-images' },
-          { text: 'Write an augmentation plugin', link: '/guides/augmentation-plugin' },
-          { text: 'Swap backends', link: '/guides/swap-backends' },
-          { text: 'Publish a variant', link: '/guides/publish-a-variant' },
-        ],
-      },
-      { text: 'Reference', items: [{ text: 'The effnet command', link: '/cli/' }, { text: 'API', link: '/api/' }] },
+      { text: 'Concepts', items: concepts },
+      { text: 'Guides', items: guides },
+      { text: 'Reference', items: reference },
     ],
   },
 });

@@ -1,41 +1,16 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parseNpy } from '@effnet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, sharedGolden } from '../../core/src/test-support/paths.js';
+import { sharedGolden } from '../../core/src/test-support/paths.js';
 import { startRegistryFixture, type RegistryFixture } from '../../hub/src/test-support/registry-fixture.js';
-
-const run = promisify(execFile);
-const BIN = path.join(REPO_ROOT, 'packages/cli/dist/bin.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { BIN, expectCleanError, runEffnet, type Result } from './test-support/run-effnet.js';
 
 let fx: RegistryFixture;
 
-async function effnet(args: string[], env: NodeJS.ProcessEnv = fx.env): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: fx.work, env, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-function oneLineError(r: Result): string {
-  expect(r.code).toBe(1);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  return lines[0]!;
-}
+const effnet = (args: string[], env: NodeJS.ProcessEnv = fx.env) => runEffnet(args, { cwd: fx.work, env });
+const oneLineError = (r: Result) => expectCleanError(r, /./);
 
 beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npm test does)`);
