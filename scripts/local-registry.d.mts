@@ -16,6 +16,9 @@ export interface LocalRegistry {
 /** A free TCP port on the loopback interface. */
 export function freePort(): Promise<number>;
 
+/** The registry npm is set to use (when it is not a loopback one), else the public registry. */
+export function upstreamRegistry(env?: NodeJS.ProcessEnv): string;
+
 /** The verdaccio config for a registry in `dir`. */
 export function registryConfig(dir: string, options?: { proxy?: string[]; uplink?: string }): Record<string, unknown>;
 

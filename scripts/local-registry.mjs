@@ -22,6 +22,12 @@ export function freePort() {
   });
 }
 
+/** The registry npm is set to use (when it is not a loopback one), else the public registry. */
+export function upstreamRegistry(env = process.env) {
+  const configured = env.npm_config_registry;
+  return configured && !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(configured) ? configured : 'https://registry.npmjs.org/';
+}
+
 /**
  * The verdaccio config: htpasswd users (publishing needs one), the given package patterns, and
  * every other name unknown (no `**` uplink), so nothing but what the caller allows is served.
@@ -37,7 +43,7 @@ export function registryConfig(dir, options = {}) {
   return {
     storage: path.join(dir, 'storage'),
     auth: { htpasswd: { file: path.join(dir, 'htpasswd'), max_users: 1000 } },
-    ...(proxied.length ? { uplinks: { upstream: { url: options.uplink ?? 'https://registry.npmjs.org/', timeout: '60s', cache: true } } } : {}),
+    ...(proxied.length ? { uplinks: { upstream: { url: options.uplink ?? upstreamRegistry(), timeout: '60s', cache: true } } } : {}),
     packages,
     web: { enable: false },
     max_body_size: '2gb',
