@@ -1,41 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { encodeNpy, parseNpy } from '@effnet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, sharedGolden } from '../../core/src/test-support/paths.js';
+import { BIN, expectCleanError, runEffnet } from './test-support/run-effnet.js';
 
-const run = promisify(execFile);
-const BIN = path.join(REPO_ROOT, 'packages/cli/dist/bin.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function effnet(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-/** A failed command: exit code 1 and exactly one line on stderr, no stack trace. */
-function expectCleanError(r: Result, pattern: RegExp): void {
-  expect(r.code).toBe(1);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^effnet: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
+const effnet = (...args: string[]) => runEffnet(args);
 
 const reference = JSON.parse(readFileSync(path.resolve(REPO_ROOT, '../shared/reference/param-counts.json'), 'utf8')) as {
   models: Record<string, { params: number; macs: Record<string, number> }>;

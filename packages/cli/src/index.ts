@@ -11,6 +11,8 @@ export { listModelRows, formatModelRows, type VariantRow } from './commands/mode
 export { infoReport, formatInfo, type InfoReport } from './commands/info.js';
 export { convertCheckpoint, type ConvertOptions, type ConvertResult } from './commands/convert.js';
 export { predictFiles, formatPredictions, readModelInput, type PredictOptions, type PredictResult, type Prediction, type RankedClass } from './commands/predict.js';
+export { packCommand, type PackCommandOptions } from './commands/pack.js';
+export { pullCommand, type PullCommandOptions } from './commands/pull.js';
 export { runTour, formatTour, type TourRow } from './commands/tour.js';
 export { decodeImage } from './images.js';
 export { parseResolution, readArchArgument, type ArchArgument } from './read-arch.js';

@@ -120,6 +120,53 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     });
 
   program
+    .command('pack')
+    .description('make an npm package from a saved model: variant.json, model.json + shards, a README model card, an entry module')
+    .argument('<modelDir>', 'folder written by convert or saveModel')
+    .requiredOption('--name <name>', 'npm package name, e.g. @my-org/flowers-b0')
+    .option('--version <version>', 'semantic version', '1.0.0')
+    .option('--out <dir>', 'output folder (default: <name>-<version>)')
+    .option('--metadata <file>', 'JSON with description, license, metrics, recipe, source, tags, labels, cropPct')
+    .option('--license <spdx>', 'license of the weights (default UNLICENSED)')
+    .option('--description <text>', 'one line about the model')
+    .action(async (modelDir: string, opts: { name: string; version: string; out?: string; metadata?: string; license?: string; description?: string }) => {
+      const { packCommand } = await import('./commands/pack.js');
+      const r = await packCommand(modelDir, opts);
+      io.out(`wrote ${r.dir}: ${r.metadata.name}@${r.metadata.version}, ${r.metadata.architecture.name}, ${r.metadata.architecture.numClasses} classes, ${r.metadata.parameterCount.toLocaleString('en-US')} params`);
+    });
+
+  program
+    .command('publish')
+    .description('publish a packed variant (folder or .tgz) with npm publish; credentials from .npmrc or NPM_TOKEN')
+    .argument('<package>', 'folder written by pack, or its .tgz')
+    .option('--registry <url>', "registry URL (default: npm's setting)")
+    .option('--tag <tag>', 'dist-tag', 'latest')
+    .action(async (target: string, opts: { registry?: string; tag: string }) => {
+      const { publishVariant } = await import('@effnet/hub');
+      const r = await publishVariant(target, { tag: opts.tag, ...(opts.registry ? { registry: opts.registry } : {}) });
+      io.out(`published ${r.name}@${r.version} to ${r.registry} (tag ${r.tag})`);
+    });
+
+  program
+    .command('pull')
+    .description('fetch a variant package into the cache (checking its integrity), or into a folder with --out')
+    .argument('<spec>', '@scope/name, @scope/name@^1.2.0 or @scope/name@tag')
+    .option('--registry <url>', "registry URL (default: npm's setting)")
+    .option('--out <dir>', 'copy the package into this folder')
+    .option('--cache <dir>', 'cache folder (default: $EFFNET_CACHE or ~/.cache/effnet/variants)')
+    .option('--offline', 'use node_modules and the cache only')
+    .action(async (spec: string, opts: { registry?: string; out?: string; cache?: string; offline?: boolean }) => {
+      const { pullCommand } = await import('./commands/pull.js');
+      const r = await pullCommand(spec, {
+        ...(opts.registry ? { registry: opts.registry } : {}),
+        ...(opts.out ? { out: opts.out } : {}),
+        ...(opts.cache ? { cacheDir: opts.cache } : {}),
+        ...(opts.offline ? { offline: true } : {}),
+      });
+      io.out(`${r.name}@${r.version} (${r.origin}) in ${r.dir}`);
+    });
+
+  program
     .command('tour')
     .description('the model table with one timed forward pass per variant at a small resolution')
     .option('--resolution <size>', 'input size', '64')
