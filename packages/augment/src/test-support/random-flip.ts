@@ -12,3 +12,4 @@ export const randomFlip: AugmentationPlugin<boolean[]> = {
 };
 
 registerAugmentation(randomFlip);
+console.log(`registered ${randomFlip.name}`);
