@@ -10,7 +10,7 @@ describe('useBackend', () => {
   });
 
   it('says what to install for a missing optional backend, and where a backend cannot run', async () => {
-    await expect(useBackend('tfjs-node')).rejects.toThrow(/needs @tensorflow\/tfjs-node, which is not installed. Install it: npm install @tensorflow\/tfjs-node@4.22.0/);
+    await expect(useBackend('tfjs-node-gpu')).rejects.toThrow(/needs @tensorflow\/tfjs-node-gpu, which is not installed. Install it: npm install @tensorflow\/tfjs-node-gpu@4.22.0/);
     await expect(useBackend('webgl')).rejects.toThrow(/does not run in Node/);
   });
 

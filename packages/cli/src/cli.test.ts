@@ -200,7 +200,7 @@ describe('bad input: one clear line, exit 1, nothing written', () => {
   it('a folder that is not a model, and an unknown backend', async () => {
     expectCleanError(await effnet('predict', tmp, 'x.npy'), /has no model\.json/);
     expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'abacus'), /unknown backend "abacus"; known: .*wasm, cpu, auto/);
-    expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'tfjs-node'), /needs @tensorflow\/tfjs-node, which is not installed/);
+    expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'tfjs-node-gpu'), /needs @tensorflow\/tfjs-node-gpu, which is not installed/);
   });
 });
 

@@ -85,6 +85,8 @@ export async function setupTfjsNodeFromPython(options: TfjsNodeSetupOptions = {}
   for (const [name, target] of [
     ['libtensorflow.so.2', lib],
     ['libtensorflow.so', lib],
+    // The addon records the library's own name (SONAME) as its dependency.
+    ['libtensorflow_cc.so.2', lib],
     ['libtensorflow_framework.so.2', framework],
     ['libtensorflow_framework.so', framework],
   ] as const) {

@@ -1,0 +1,12 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import base from './vitest.config';
+
+/** The heavy suite (`npm run test:heavy`): native and Python-backed checks, run by CI after npm test. */
+export default mergeConfig(
+  { ...base, test: { ...base.test, projects: undefined } },
+  defineConfig({
+    test: {
+      projects: [{ extends: true, test: { name: 'heavy-backends', root: 'packages/backends', include: ['heavy/**/*.test.ts'] } }],
+    },
+  }),
+);
