@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { sharedGolden } from '../../core/src/test-support/paths.js';
 import { useBackend } from '../src/use-backend.js';
+import { probeOps } from '../src/kernels/probe-ops.js';
 
 const require = createRequire(import.meta.url);
 let missing = '';
@@ -56,4 +57,14 @@ describe.skipIf(!!missing)(`tfjs-node on a current TensorFlow${missing ? ` (skip
     fresh.dispose();
     expect(info.name).toBe('tfjs-node');
   }, 300_000);
+
+  it('has the image and bit kernels its addon lacks (Transform, RotateWithOffset, BitwiseAnd, DenseBincount)', async () => {
+    await useBackend('cpu');
+    const reference = await probeOps();
+    await useBackend('tfjs-node');
+    const got = await probeOps();
+    for (const [name, want] of Object.entries(reference)) {
+      expect(Math.max(...got[name]!.map((v, i) => Math.abs(v - want[i]!))), name).toBeLessThan(1e-3);
+    }
+  });
 });

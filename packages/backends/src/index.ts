@@ -15,7 +15,8 @@ export { candidateBackends, useBackend, type BackendInfo } from './use-backend.j
 export { explainBackendError } from './backend-errors.js';
 export { importOptional } from './optional-import.js';
 export { installKernels, originalKernel, type InstalledPatch, type KernelPatch, type PatchReason } from './kernels/install-kernels.js';
-export { cpuPatches, wasmPatches } from './kernels/patches.js';
+export { cpuPatches, tensorflowPatches, wasmPatches, webgpuPatches } from './kernels/patches.js';
+export { cpuBackend, cpuFallbackKernel, cpuTransformPerImage } from './kernels/cpu-fallback.js';
 export { composeKernel } from './kernels/tensor-bridge.js';
 export {
   composedConvKernels,

@@ -1,5 +1,7 @@
 import { EffnetError } from '@effnet/core';
 import { runtimeEnvironment } from '../environment.js';
+import { installKernels } from '../kernels/install-kernels.js';
+import { tensorflowPatches } from '../kernels/patches.js';
 import { importOptional } from '../optional-import.js';
 import type { BackendAdapter } from '../backend-adapter.js';
 
@@ -15,7 +17,9 @@ function nodeAdapter(name: 'tfjs-node' | 'tfjs-node-gpu', priority: number, desc
     async load() {
       if (runtimeEnvironment() !== 'node') throw new EffnetError('BACKEND_UNAVAILABLE', `backend "${name}" runs only in Node`);
       await importOptional(pkg, name, this.install);
-      return [];
+      // The fallbacks run TF.js's cpu kernels, so the cpu backend must be registered too.
+      await importOptional('@tensorflow/tfjs-backend-cpu', name, 'npm install @tensorflow/tfjs-backend-cpu@4.22.0');
+      return installKernels('tensorflow', tensorflowPatches);
     },
   };
 }

@@ -34,6 +34,8 @@ export const wasmAdapter: BackendAdapter = {
       const wasm = await importOptional<{ setWasmPaths: (prefix: string) => void }>('@tensorflow/tfjs-backend-wasm', 'wasm', this.install);
       if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
     }
+    // Fallback kernels run TF.js's cpu kernels.
+    await importOptional('@tensorflow/tfjs-backend-cpu', 'wasm', 'npm install @tensorflow/tfjs-backend-cpu@4.22.0');
     return installKernels('wasm', wasmPatches);
   },
 };

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EffnetError } from '@effnet/core';
 import { runtimeEnvironment } from '../environment.js';
+import { installKernels } from '../kernels/install-kernels.js';
+import { webgpuPatches } from '../kernels/patches.js';
 import { importOptional } from '../optional-import.js';
 import type { BackendAdapter } from '../backend-adapter.js';
 
@@ -93,11 +95,12 @@ export const webgpuAdapter: BackendAdapter = {
       gpu = g.navigator?.gpu;
       if (!gpu) throw new EffnetError('BACKEND_UNAVAILABLE', 'WebGPU is not available in this browser (navigator.gpu is missing)');
       // In a browser the package registers its own factory when imported (statically, by the page).
-      if (tf.findBackendFactory('webgpu')) return [];
+      if (tf.findBackendFactory('webgpu')) return installKernels('webgpu', webgpuPatches);
     }
     const mod = await importOptional<{ WebGPUBackend: new (device: unknown, info?: unknown) => tf.KernelBackend }>('@tensorflow/tfjs-backend-webgpu', 'webgpu', this.install);
     registerFactory(gpu, mod.WebGPUBackend);
-    return [];
+    await importOptional('@tensorflow/tfjs-backend-cpu', 'webgpu', 'npm install @tensorflow/tfjs-backend-cpu@4.22.0');
+    return installKernels('webgpu', webgpuPatches);
   },
   slowReason() {
     if (adapterDevice) return SOFTWARE_DEVICES.test(adapterDevice) ? `the GPU adapter is a software rasteriser (${adapterDevice})` : undefined;
