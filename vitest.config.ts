@@ -9,15 +9,22 @@ export default defineConfig({
       '@effnet/core': src('core'),
       '@effnet/blocks': src('blocks'),
       '@effnet/scaling': src('scaling'),
+      '@effnet/backends': src('backends'),
+      '@effnet/augment': src('augment'),
+      '@effnet/hub': src('hub'),
     },
   },
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    projects: ['core', 'blocks', 'scaling', 'cli'].map((name) => ({
-      extends: true,
-      test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts'] },
-    })),
+    projects: [
+      ...['core', 'blocks', 'scaling', 'backends', 'augment', 'cli', 'hub'].map((name) => ({
+        extends: true as const,
+        test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts'] },
+      })),
+      { extends: true as const, test: { name: 'consumer', root: 'test/consumer', include: ['*.test.ts'] } },
+      { extends: true as const, test: { name: 'docs', root: 'test/docs', include: ['*.test.ts'] } },
+    ],
   },
 });

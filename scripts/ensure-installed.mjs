@@ -16,6 +16,25 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.exit(1);
 }
 
+// System packages the tests use: Debian's Chromium (browser test) and Mesa's EGL/GLES (WebGPU in
+// Node through Dawn). Installed with apt when missing and running as root (as CI does).
+const systemPackages = [
+  ['/usr/bin/chromium', 'chromium'],
+  ['/usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0', 'libegl-mesa0'],
+  ['/usr/lib/x86_64-linux-gnu/libGLESv2.so.2', 'libgles2'],
+  ['/usr/lib/x86_64-linux-gnu/dri/swrast_dri.so', 'libgl1-mesa-dri'],
+];
+const missingSystem = systemPackages.filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg);
+if (missingSystem.length && process.platform === 'linux' && process.getuid?.() === 0 && process.env.EFFNET_SKIP_APT !== '1') {
+  console.error(`> installing ${missingSystem.join(' ')} (apt)`);
+  try {
+    sh('apt-get update -qq');
+    sh(`DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missingSystem.join(' ')}`);
+  } catch {
+    console.error(`could not install ${missingSystem.join(' ')}; the tests that need them will say so`);
+  }
+}
+
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules/.package-lock.json');
 const stale = !existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs + 1000);

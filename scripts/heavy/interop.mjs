@@ -6,8 +6,9 @@
 //   effnet -> .safetensors -> timm.create_model('tf_efficientnetv2_<x>').load_state_dict: same outputs
 //   timm -> effnet -> timm: the same tensors bit for bit
 //
-// "Same outputs" means max |effnet - other| / max |other| < 1e-4. Run with `npm run test:heavy`
-// (after a build); `node scripts/heavy/interop.mjs <regex>` runs the checks whose names match. Pythons: EFFNET_KERAS_PYTHON / EFFNET_TIMM_PYTHON, else the first of
+// "Same outputs" means max |effnet - other| / max |other| < 1e-4. `npm run test:heavy` runs it
+// (interop.test.ts, project heavy-interop); `node scripts/heavy/interop.mjs <regex>` after a build
+// runs the checks whose names match. Pythons: EFFNET_KERAS_PYTHON / EFFNET_TIMM_PYTHON, else the first of
 // ~/.cache/effnet/heavy-venv/bin/python, /usr/bin/python3, python3 that imports the packages.
 // With CI=true and no suitable Python, the packages are installed into that venv (made from
 // /usr/bin/python3 or python3). Checks whose Python is missing are skipped with the reason; the

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { encodeNpy, parseNpy } from '@effnet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, sharedGolden } from '../../core/src/test-support/paths.js';
-import { BIN, effnet, expectCleanError, maxRelDiff } from './cli-test-support.js';
+import { maxRelDiff } from './test-support/max-rel-diff.js';
+import { BIN, expectCleanError, runEffnet } from './test-support/run-effnet.js';
+
+const effnet = (...args: string[]) => runEffnet(args);
 
 const reference = JSON.parse(readFileSync(path.resolve(REPO_ROOT, '../shared/reference/param-counts.json'), 'utf8')) as {
   models: Record<string, { params: number; macs: Record<string, number> }>;
@@ -86,6 +89,17 @@ describe('effnet convert + predict reproduce golden logits', () => {
     expect(maxRelDiff(got.data, want.data)).toBeLessThan(1e-4);
     const best = want.data.slice(0, 10).indexOf(Math.max(...want.data.slice(0, 10)));
     expect(json.predictions[0].top[0].index).toBe(best);
+  });
+
+  it.each(['wasm', 'webgpu'])('predict --backend %s reproduces the golden logits within 1e-3', async (backend) => {
+    const dir = sharedGolden('dev-b0');
+    const logitsFile = path.join(tmp, `b0-${backend}.npy`);
+    const p = await effnet('predict', path.join(tmp, 'model-dev-b0'), path.join(dir, 'input.npy'), '--backend', backend, '--save-logits', logitsFile, '--json');
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).backend).toBe(backend);
+    const got = parseNpy(await readFile(logitsFile));
+    const want = parseNpy(await readFile(path.join(dir, 'logits.npy')));
+    expect(maxRelDiff(got.data, want.data)).toBeLessThan(1e-3);
   });
 
   it('predicts images with the model\'s own preprocessing', async () => {
@@ -176,7 +190,8 @@ describe('bad input: one clear line, exit 1, nothing written', () => {
 
   it('a folder that is not a model, and an unknown backend', async () => {
     expectCleanError(await effnet('predict', tmp, 'x.npy'), /has no model\.json/);
-    expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'abacus'), /unknown or unavailable backend "abacus"/);
+    expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'abacus'), /unknown backend "abacus"; known: .*wasm, cpu, auto/);
+    expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'tfjs-node-gpu'), /needs @tensorflow\/tfjs-node-gpu, which is not installed/);
   });
 });
 

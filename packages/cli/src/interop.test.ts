@@ -5,7 +5,10 @@ import path from 'node:path';
 import { encodeKerasH5, parseNpy, parseSafetensors, readKerasWeights } from '@effnet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, sharedGolden } from '../../core/src/test-support/paths.js';
-import { BIN, effnet, expectCleanError, maxRelDiff } from './cli-test-support.js';
+import { maxRelDiff } from './test-support/max-rel-diff.js';
+import { BIN, expectCleanError, runEffnet } from './test-support/run-effnet.js';
+
+const effnet = (...args: string[]) => runEffnet(args);
 
 let tmp: string;
 beforeAll(async () => {

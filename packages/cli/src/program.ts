@@ -88,7 +88,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--top <k>', 'classes to show per image', '5')
     .option('--json', 'print JSON')
     .option('--save-logits <file>', 'write the raw logits as .npy [N, classes]')
-    .option('--backend <name>', 'TF.js backend (cpu, auto)', 'auto')
+    .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
     .action(async (modelDir: string, inputs: string[], opts: { top: string; json?: boolean; saveLogits?: string; backend: string }) => {
       const { formatPredictions, predictFiles } = await import('./commands/predict.js');
       const r = await predictFiles(modelDir, inputs, {
@@ -100,11 +100,91 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     });
 
   program
+    .command('backends')
+    .description('every TF.js backend: available here or why not, and a one-line timing')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { formatBackends, listBackends } = await import('./commands/backends.js');
+      const { startBackendInfo } = await import('./backend.js');
+      const rows = await listBackends();
+      const auto = await startBackendInfo('auto');
+      const skipped = auto.skipped.map((s) => `${s.name} skipped: ${s.reason}`);
+      io.out(opts.json ? JSON.stringify({ auto: auto.name, rows }, null, 2) : [formatBackends(rows, auto.name), ...skipped].join('\n'));
+    });
+
+  program
+    .command('backend')
+    .description('manage backends')
+    .command('setup')
+    .description('build @tensorflow/tfjs-node(-gpu) against the TensorFlow a pip install brought (Linux)')
+    .argument('<variant>', 'tfjs-node or tfjs-node-gpu')
+    .requiredOption('--from-python', 'use the TensorFlow of a Python install (pip install tensorflow-cpu==2.21.0)')
+    .option('--python <exe>', 'Python to ask for TensorFlow', 'python3')
+    .option('--prefix <dir>', 'project folder to install into', '.')
+    .option('--no-save', 'do not add the package to package.json')
+    .action(async (variant: string, opts: { python: string; prefix: string; save: boolean }) => {
+      if (variant !== 'tfjs-node' && variant !== 'tfjs-node-gpu') {
+        const { EffnetError } = await import('@effnet/core');
+        throw new EffnetError('BAD_OPTION', 'unknown backend to set up', { field: '<variant>', expected: 'tfjs-node | tfjs-node-gpu', actual: variant });
+      }
+      const { setupTfjsNodeFromPython } = await import('@effnet/backends');
+      const r = await setupTfjsNodeFromPython({ variant, python: opts.python, prefix: opts.prefix, save: opts.save, log: (l) => io.err(`> ${l}`) });
+      io.out(`${variant} built against TensorFlow ${r.verifiedVersion} (${r.tensorflowDir}); try: effnet backends`);
+    });
+
+  program
+    .command('pack')
+    .description('make an npm package from a saved model: variant.json, model.json + shards, a README model card, an entry module')
+    .argument('<modelDir>', 'folder written by convert or saveModel')
+    .requiredOption('--name <name>', 'npm package name, e.g. @my-org/flowers-b0')
+    .option('--version <version>', 'semantic version', '1.0.0')
+    .option('--out <dir>', 'output folder (default: <name>-<version>)')
+    .option('--metadata <file>', 'JSON with description, license, metrics, recipe, source, tags, labels, cropPct')
+    .option('--license <spdx>', 'license of the weights (default UNLICENSED)')
+    .option('--description <text>', 'one line about the model')
+    .action(async (modelDir: string, opts: { name: string; version: string; out?: string; metadata?: string; license?: string; description?: string }) => {
+      const { packCommand } = await import('./commands/pack.js');
+      const r = await packCommand(modelDir, opts);
+      io.out(`wrote ${r.dir}: ${r.metadata.name}@${r.metadata.version}, ${r.metadata.architecture.name}, ${r.metadata.architecture.numClasses} classes, ${r.metadata.parameterCount.toLocaleString('en-US')} params`);
+    });
+
+  program
+    .command('publish')
+    .description('publish a packed variant (folder or .tgz) with npm publish; credentials from .npmrc or NPM_TOKEN')
+    .argument('<package>', 'folder written by pack, or its .tgz')
+    .option('--registry <url>', "registry URL (default: npm's setting)")
+    .option('--tag <tag>', 'dist-tag', 'latest')
+    .action(async (target: string, opts: { registry?: string; tag: string }) => {
+      const { publishVariant } = await import('@effnet/hub');
+      const r = await publishVariant(target, { tag: opts.tag, ...(opts.registry ? { registry: opts.registry } : {}) });
+      io.out(`published ${r.name}@${r.version} to ${r.registry} (tag ${r.tag})`);
+    });
+
+  program
+    .command('pull')
+    .description('fetch a variant package into the cache (checking its integrity), or into a folder with --out')
+    .argument('<spec>', '@scope/name, @scope/name@^1.2.0 or @scope/name@tag')
+    .option('--registry <url>', "registry URL (default: npm's setting)")
+    .option('--out <dir>', 'copy the package into this folder')
+    .option('--cache <dir>', 'cache folder (default: $EFFNET_CACHE or ~/.cache/effnet/variants)')
+    .option('--offline', 'use node_modules and the cache only')
+    .action(async (spec: string, opts: { registry?: string; out?: string; cache?: string; offline?: boolean }) => {
+      const { pullCommand } = await import('./commands/pull.js');
+      const r = await pullCommand(spec, {
+        ...(opts.registry ? { registry: opts.registry } : {}),
+        ...(opts.out ? { out: opts.out } : {}),
+        ...(opts.cache ? { cacheDir: opts.cache } : {}),
+        ...(opts.offline ? { offline: true } : {}),
+      });
+      io.out(`${r.name}@${r.version} (${r.origin}) in ${r.dir}`);
+    });
+
+  program
     .command('tour')
     .description('the model table with one timed forward pass per variant at a small resolution')
     .option('--resolution <size>', 'input size', '64')
     .option('--variants <pattern>', 'wildcard over variant names', '*')
-    .option('--backend <name>', 'TF.js backend (cpu, auto)', 'auto')
+    .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
     .option('--json', 'print JSON')
     .action(async (opts: { resolution: string; variants: string; backend: string; json?: boolean }) => {
       const { formatTour, runTour } = await import('./commands/tour.js');
@@ -127,6 +207,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
 export async function runCli(argv: string[], io: CliIO = defaultIO): Promise<number> {
   const program = buildProgram(io);
   program.exitOverride();
+  (await import('@tensorflow/tfjs-core')).enableProdMode(); // no console banners in the CLI
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

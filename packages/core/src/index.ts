@@ -44,6 +44,7 @@ export { EffNetModel, type ApplyOptions, type ModelOptions, type ParamCount } fr
 export { createModel, DEFAULT_SCALING_RULE, resolveArchitecture, type CreateModelOptions, type ModelSource } from './model/create-model.js';
 export { initialValue } from './model/initializers.js';
 export { preprocessImages } from './model/preprocess.js';
+export { convBatchNormPairs, InferenceModel } from './model/fold-batchnorm.js';
 
 export { encodeNpy, parseNpy, type NpyArray } from './io/npy.js';
 export { encodeSafetensors, parseSafetensors, type SafeTensor } from './io/safetensors.js';

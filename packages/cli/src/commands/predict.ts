@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { EffnetError, encodeNpy, loadModel, parseNpy, preprocessImages, writeFileAtomic, type EffNetModel } from '@effnet/core';
+import { EffnetError, encodeNpy, InferenceModel, loadModel, parseNpy, preprocessImages, writeFileAtomic, type EffNetModel } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend.js';
 import { decodeImage } from '../images.js';
@@ -75,11 +75,12 @@ export async function predictFiles(modelDir: string, inputs: string[], options: 
       const rows: Float32Array[] = [];
       const predictions: Prediction[] = [];
       const k = Math.min(options.top ?? 5, model.spec.numClasses || model.spec.headChannels);
-      tensors.forEach((x, i) => {
-        const logits = model.predict(x);
+      const fast = new InferenceModel(model);
+      for (const [i, x] of tensors.entries()) {
+        const logits = fast.predict(x);
         const probs = tf.tidy(() => tf.softmax(logits));
-        const l = logits.dataSync() as Float32Array;
-        const p = probs.dataSync() as Float32Array;
+        const l = (await logits.data()) as Float32Array;
+        const p = (await probs.data()) as Float32Array;
         logits.dispose();
         probs.dispose();
         const c = l.length / x.shape[0];
@@ -93,7 +94,8 @@ export async function predictFiles(modelDir: string, inputs: string[], options: 
             top: order.map((index) => ({ index, label: model.labels?.[index] ?? `class ${index}`, probability: p[n * c + index]!, logit: row[index]! })),
           });
         }
-      });
+      }
+      fast.dispose();
       const classes = rows[0]?.length ?? 0;
       const data = new Float32Array(rows.length * classes);
       rows.forEach((r, i) => data.set(r, i * classes));

@@ -21,6 +21,15 @@ describe('npy', () => {
     return out;
   };
 
+  it('reads uint8 arrays as float32', () => {
+    const bytes = withHeader('|u1', 'False', '(2, 2)', 4);
+    bytes.set([0, 7, 128, 255], bytes.length - 4);
+    const back = parseNpy(bytes);
+    expect(back.shape).toEqual([2, 2]);
+    expect([...back.data]).toEqual([0, 7, 128, 255]);
+    expect(() => parseNpy(withHeader('|u1', 'False', '(8,)', 4), 'u.npy')).toThrow(/u\.npy: is truncated/);
+  });
+
   it('names the file and the dtype when it is not float32', () => {
     expect(() => parseNpy(withHeader('<f8', 'False', '(2,)', 16), 'x.npy')).toThrow(/x\.npy: must hold float32 data \(expected dtype '<f4' \(float32\), got '<f8'\)/);
   });

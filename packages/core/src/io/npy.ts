@@ -9,8 +9,9 @@ export interface NpyArray {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /**
- * Parses a NumPy `.npy` file holding a little-endian float32 array in C order (versions 1-3 of
- * the format). Anything else gets an error naming the file and what was found.
+ * Parses a NumPy `.npy` file holding a little-endian float32 (or uint8, returned as float32) array
+ * in C order (versions 1-3 of the format). Anything else gets an error naming the file and what
+ * was found.
  */
 export function parseNpy(bytes: Uint8Array, file = '.npy'): NpyArray {
   const fail = (message: string, expected?: unknown, actual?: unknown): never => {
@@ -29,7 +30,8 @@ export function parseNpy(bytes: Uint8Array, file = '.npy'): NpyArray {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) fail('has a malformed .npy header', "{'descr', 'fortran_order', 'shape'}", header.trim());
-  if (descr !== '<f4' && descr !== '=f4' && descr !== '|f4') fail('must hold float32 data', "dtype '<f4' (float32)", `'${descr}'`);
+  const uint8 = descr === '|u1' || descr === '<u1' || descr === '=u1';
+  if (!uint8 && descr !== '<f4' && descr !== '=f4' && descr !== '|f4') fail('must hold float32 data', "dtype '<f4' (float32)", `'${descr}'`);
   if (fortran === 'True') fail('must be in C order', 'fortran_order False', 'True');
   const shape = shapeText!
     .split(',')
@@ -38,10 +40,11 @@ export function parseNpy(bytes: Uint8Array, file = '.npy'): NpyArray {
     .map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) fail('has a malformed shape', 'non-negative integers', shapeText);
   const count = shape.reduce((a, b) => a * b, 1);
-  const needed = dataStart + count * 4;
+  const needed = dataStart + count * (uint8 ? 1 : 4);
   if (bytes.length < needed) fail('is truncated', `${needed} bytes for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
   const data = new Float32Array(count);
-  for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + i * 4, true);
+  if (uint8) data.set(bytes.subarray(dataStart, dataStart + count));
+  else for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + i * 4, true);
   return { shape, data };
 }
 

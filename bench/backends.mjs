@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// Benchmarks effnet on every backend that starts here, side by side in one run, with the anchors
+// onnxruntime-node, onnxruntime-web (wasm, 1 thread) and PyTorch (CPU) where available.
+// Usage: npm run bench [-- --reps 5 --train-reps 2 --quick]
+// Prints a Markdown table: median ms, spread (min-max), and ratios.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { createModel, InferenceModel } from '@effnet/core';
+import { registerBlocks } from '@effnet/blocks';
+import { registerVariants } from '@effnet/scaling';
+import { candidateBackends, useBackend, explainBackendError } from '@effnet/backends';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const quick = args.includes('--quick');
+const REPS = opt('reps', quick ? 3 : 7);
+const TRAIN_REPS = opt('train-reps', quick ? 1 : 3);
+const onnxFile = join(here, '../../shared/bench/efficientnetv2-b0-224.onnx');
+
+registerBlocks();
+registerVariants();
+tf.enableProdMode();
+
+const stats = (ms) => {
+  const s = [...ms].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s.at(-1), n: s.length };
+};
+
+async function time(fn, reps, warmup = 1) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const ms = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return stats(ms);
+}
+
+const results = []; // { workload, runtime, stats | error }
+const record = (workload, runtime, s) => {
+  results.push({ workload, runtime, ...s });
+  const text = s.error ? `skipped: ${s.error}` : `median ${s.median.toFixed(1)} ms (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}, n ${s.n})`;
+  process.stderr.write(`${workload.padEnd(34)} ${runtime.padEnd(22)} ${text}\n`);
+};
+
+async function inference(name, variant, size, batch) {
+  const model = createModel(variant, { numClasses: 1000, seed: 1 });
+  const fast = new InferenceModel(model);
+  const x = tf.randomNormal([batch, size, size, 3]);
+  const s = await time(async () => {
+    const y = fast.predict(x);
+    await y.data();
+    y.dispose();
+  }, REPS);
+  tf.dispose([x]);
+  fast.dispose();
+  model.dispose();
+  return s;
+}
+
+async function trainStep(size, batch, reps) {
+  const model = createModel('efficientnetv2-b0', { numClasses: 10, seed: 1 });
+  const x = tf.randomNormal([batch, size, size, 3]);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
+  const optimizer = tf.train.momentum(0.01, 0.9);
+  const s = await time(async () => {
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), true, model.trainableWeights());
+    await loss.data();
+    loss.dispose();
+  }, reps);
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  model.dispose();
+  return s;
+}
+
+const W = {
+  b0_1: 'B0 224 inference, batch 1',
+  b0_8: 'B0 224 inference, batch 8',
+  s_1: 'S 384 inference, batch 1',
+  train: 'B0 128 training step, batch 32',
+  trainSmall: 'B0 64 training step, batch 8',
+};
+
+// Stock TF.js cpu first (before effnet replaces its conv gradient kernels).
+await import('@tensorflow/tfjs-backend-cpu');
+await tf.setBackend('cpu');
+record(W.trainSmall, 'cpu (stock TF.js)', await trainStep(64, 8, 1).catch((e) => ({ error: e.message })));
+
+for (const adapter of candidateBackends()) {
+  let info;
+  try {
+    info = await useBackend(adapter.name);
+  } catch (e) {
+    for (const w of Object.values(W)) record(w, adapter.name, { error: String(e.message).slice(0, 90) });
+    continue;
+  }
+  const slow = adapter.slowReason?.();
+  const label = slow ? `${adapter.name} (software)` : adapter.name;
+  const heavy = adapter.name !== 'cpu' && !slow;
+  try {
+    record(W.b0_1, label, await inference(label, 'efficientnetv2-b0', 224, 1));
+    record(W.b0_8, label, heavy || !quick ? await inference(label, 'efficientnetv2-b0', 224, 8) : { error: 'skipped with --quick' });
+    record(W.s_1, label, await inference(label, 'efficientnetv2-s', 384, 1));
+    record(W.trainSmall, label, await trainStep(64, 8, TRAIN_REPS));
+    record(W.train, label, heavy ? await trainStep(128, 32, TRAIN_REPS) : { error: 'too slow on this backend here; see the 64x64 row' });
+  } catch (e) {
+    record('error', label, { error: String(explainBackendError(e).message).slice(0, 120) });
+  }
+  void info;
+}
+
+// Anchors.
+const require = createRequire(import.meta.url);
+async function ortSession(ort, options) {
+  return ort.InferenceSession.create(readFileSync(onnxFile), options);
+}
+async function ortTime(ort, session, batch) {
+  const input = new ort.Tensor('float32', new Float32Array(batch * 3 * 224 * 224).map(() => Math.random()), [batch, 3, 224, 224]);
+  return time(async () => {
+    await session.run({ input });
+  }, REPS);
+}
+if (!existsSync(onnxFile)) {
+  record(W.b0_1, 'onnxruntime', { error: `${onnxFile} missing` });
+} else {
+  try {
+    const ort = require(join(here, 'node_modules/onnxruntime-node'));
+    const session = await ortSession(ort, { intraOpNumThreads: 0 });
+    record(W.b0_1, 'onnxruntime-node', await ortTime(ort, session, 1));
+    record(W.b0_8, 'onnxruntime-node', await ortTime(ort, session, 8));
+  } catch (e) {
+    record(W.b0_1, 'onnxruntime-node', { error: `not installed (npm install --prefix bench): ${e.message.slice(0, 60)}` });
+  }
+  try {
+    const ortWeb = await import(pathToFileURL(join(here, 'node_modules/onnxruntime-web/dist/ort.wasm.min.mjs')).href);
+    ortWeb.env.wasm.numThreads = 1;
+    ortWeb.env.wasm.simd = true;
+    const session = await ortSession(ortWeb, { executionProviders: ['wasm'] });
+    record(W.b0_1, 'onnxruntime-web (wasm, 1 thread)', await ortTime(ortWeb, session, 1));
+    record(W.b0_8, 'onnxruntime-web (wasm, 1 thread)', await ortTime(ortWeb, session, 8));
+  } catch (e) {
+    record(W.b0_1, 'onnxruntime-web (wasm, 1 thread)', { error: `not available: ${e.message.slice(0, 80)}` });
+  }
+}
+for (const python of ['/usr/bin/python3', 'python3']) {
+  try {
+    const out = execFileSync(python, [join(here, 'torch_b0_step.py'), '128', '32', String(TRAIN_REPS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const r = JSON.parse(out);
+    record(W.train, `PyTorch ${r.torch} CPU (${r.threads} threads)`, stats(r.ms));
+    const small = JSON.parse(execFileSync(python, [join(here, 'torch_b0_step.py'), '64', '8', String(TRAIN_REPS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    record(W.trainSmall, `PyTorch ${r.torch} CPU (${r.threads} threads)`, stats(small.ms));
+    break;
+  } catch {
+    // try the next python, else no PyTorch anchor
+  }
+}
+
+// Table.
+const lines = ['| workload | runtime | median ms | min-max ms | vs fastest effnet |', '|---|---|---:|---:|---:|'];
+for (const w of Object.values(W)) {
+  const rows = results.filter((r) => r.workload === w);
+  const ours = rows.filter((r) => !r.error && !/onnxruntime|PyTorch|stock/.test(r.runtime));
+  const best = ours.length ? Math.min(...ours.map((r) => r.median)) : undefined;
+  for (const r of rows) {
+    if (r.error) {
+      lines.push(`| ${w} | ${r.runtime} | - | ${r.error} | |`);
+      continue;
+    }
+    const ratio = best ? (r.median / best).toFixed(2) : '';
+    lines.push(`| ${w} | ${r.runtime} | ${r.median.toFixed(1)} | ${r.min.toFixed(1)}-${r.max.toFixed(1)} | ${ratio}x |`);
+  }
+}
+console.log(lines.join('\n'));

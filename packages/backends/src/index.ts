@@ -1,0 +1,28 @@
+/**
+ * @effnet/backends: one model on every TF.js backend. Adapters for cpu, wasm, webgpu (Node and
+ * browser), webgl, tfjs-node and tfjs-node-gpu, `auto` selection, and the kernels TF.js lacks.
+ * @packageDocumentation
+ */
+export type { BackendAdapter } from './backend-adapter.js';
+export { runtimeEnvironment, type RuntimeEnvironment } from './environment.js';
+export { cpuAdapter } from './adapters/cpu.js';
+export { configureWasm, wasmAdapter, type WasmOptions } from './adapters/wasm.js';
+export { configureWebGPU, webgpuAdapter, type WebGPUOptions } from './adapters/webgpu.js';
+export { webglAdapter } from './adapters/webgl.js';
+export { tfjsNodeAdapter, tfjsNodeGpuAdapter } from './adapters/tfjs-node.js';
+export { builtinBackends, registerBackends } from './register.js';
+export { candidateBackends, useBackend, type BackendInfo } from './use-backend.js';
+export { explainBackendError } from './backend-errors.js';
+export { importOptional } from './optional-import.js';
+export { installKernels, originalKernel, type InstalledPatch, type KernelPatch, type PatchReason } from './kernels/install-kernels.js';
+export { cpuPatches, tensorflowPatches, wasmPatches, webgpuPatches } from './kernels/patches.js';
+export { cpuBackend, cpuFallbackKernel, cpuTransformPerImage } from './kernels/cpu-fallback.js';
+export { composeKernel } from './kernels/tensor-bridge.js';
+export {
+  composedConvKernels,
+  conv2dFilterGradient,
+  conv2dInputGradient,
+  depthwiseFilterGradient,
+  depthwiseInputGradient,
+} from './kernels/conv-backprop.js';
+export { setupTfjsNodeFromPython, type TfjsNodeSetupOptions, type TfjsNodeSetupResult } from './setup/tfjs-node-from-python.js';

@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2dFilterGradient, conv2dInputGradient, depthwiseFilterGradient, depthwiseInputGradient } from './conv-backprop.js';
+import { convInfo, type ConvAttrs } from './conv-geometry.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** TF.js's own cpu kernel, the reference. */
+function reference(kernel: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor {
+  return tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+}
+
+function maxRel(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! / Math.max(1e-6, tf.max(tf.abs(b)).dataSync()[0]!));
+}
+
+const cases: { name: string; h: number; w: number; k: number; s: number; pad: 'same' | 'valid' }[] = [];
+for (const s of [1, 2]) for (const pad of ['same', 'valid'] as const) for (const [h, w] of [[8, 8], [9, 7], [6, 11]] as const) for (const k of [1, 3, 5]) {
+  cases.push({ name: `${h}x${w} k${k} s${s} ${pad}`, h, w, k, s, pad });
+}
+
+describe('composed conv gradient kernels match TF.js cpu kernels', () => {
+  it.each(cases)('conv2d $name', ({ h, w, k, s, pad }) => {
+    tf.tidy(() => {
+      const attrs: ConvAttrs = { strides: [s, s], pad, dataFormat: 'NHWC', dilations: 1 };
+      const x = tf.randomNormal([2, h, w, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const filter = tf.randomNormal([k, k, 3, 5], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const info = convInfo(x.shape, filter.shape, attrs, false);
+      const dy = tf.randomNormal([2, info.outHeight, info.outWidth, 5], 0, 1, 'float32', 3) as tf.Tensor4D;
+      const dW = reference('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape });
+      expect(maxRel(conv2dFilterGradient(x, dy, filter.shape, attrs), dW)).toBeLessThan(1e-5);
+      const dX = reference('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape });
+      expect(maxRel(conv2dInputGradient(dy, filter, x.shape, attrs), dX)).toBeLessThan(1e-5);
+    });
+  });
+
+  it.each(cases)('depthwise $name', ({ h, w, k, s, pad }) => {
+    tf.tidy(() => {
+      const attrs: ConvAttrs = { strides: [s, s], pad, dataFormat: 'NHWC', dilations: [1, 1] };
+      const x = tf.randomNormal([2, h, w, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const filter = tf.randomNormal([k, k, 4, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+      const info = convInfo(x.shape, filter.shape, attrs, true);
+      const dy = tf.randomNormal([2, info.outHeight, info.outWidth, 4], 0, 1, 'float32', 6) as tf.Tensor4D;
+      const dW = reference('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape });
+      expect(maxRel(depthwiseFilterGradient(x, dy, filter.shape, attrs), dW)).toBeLessThan(1e-5);
+      const dX = reference('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape });
+      expect(maxRel(depthwiseInputGradient(dy, filter, x.shape, attrs), dX)).toBeLessThan(1e-5);
+    });
+  });
+
+  it('matches a numeric gradient of the forward conv (independent of TF.js gradients)', () => {
+    const x = tf.randomNormal([1, 5, 6, 2], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const filter = tf.randomNormal([3, 3, 2, 2], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const attrs: ConvAttrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC' };
+    const dy = tf.ones([1, 3, 3, 2]) as tf.Tensor4D;
+    const analytic = conv2dFilterGradient(x, dy, filter.shape, attrs).dataSync();
+    const f = filter.dataSync().slice() as Float32Array;
+    const eps = 1e-2;
+    for (const idx of [0, 7, 20, 35]) {
+      const plus = f.slice();
+      plus[idx]! += eps;
+      const minus = f.slice();
+      minus[idx]! -= eps;
+      const loss = (vals: Float32Array) => tf.tidy(() => tf.sum(tf.conv2d(x, tf.tensor4d(vals, filter.shape), 2, 'same')).dataSync()[0]!);
+      expect(analytic[idx]!).toBeCloseTo((loss(plus) - loss(minus)) / (2 * eps), 2);
+    }
+  });
+});

@@ -1,0 +1,15 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import base from './vitest.config';
+
+/** The heavy suite (`npm run test:heavy`): native and Python-backed checks, run by CI after npm test. */
+export default mergeConfig(
+  { ...base, test: { ...base.test, projects: undefined } },
+  defineConfig({
+    test: {
+      projects: [
+        { extends: true, test: { name: 'heavy-backends', root: 'packages/backends', include: ['heavy/**/*.test.ts'] } },
+        { extends: true, test: { name: 'heavy-interop', root: 'scripts/heavy', include: ['*.test.ts'], testTimeout: 30 * 60_000 } },
+      ],
+    },
+  }),
+);
