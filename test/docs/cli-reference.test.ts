@@ -4,12 +4,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let work: string | undefined;
+
+/** The parts of a commander command the reference shows (commander itself is the CLI's dependency). */
+interface Command {
+  name(): string;
+  registeredArguments: readonly unknown[];
+  options: readonly { flags: string }[];
+  commands: readonly Command[];
+}
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
