@@ -173,7 +173,7 @@ describe('a project that adds @effnet/augment and its own augmentation plugin', 
     consumer = await installConsumer(
       'augment-consumer',
       ['@effnet/core@local', '@effnet/augment@local', '@tensorflow/tfjs-core@4.22.0', '@tensorflow/tfjs-backend-cpu@4.22.0'],
-      ['augment-plugin.mjs', 'augment-plugin.cjs'],
+      ['augment-plugin.mjs', 'augment-plugin.cjs', 'augment-steps.cjs'],
     );
     await expectOnlyWhatWasAsked(consumer);
   });
@@ -217,7 +217,7 @@ describe('a project that swaps backends with @effnet/backends', () => {
         '@tensorflow/tfjs-backend-cpu@4.22.0',
         '@tensorflow/tfjs-backend-wasm@4.22.0',
       ],
-      ['swap-backends.mjs', 'swap-backends.cjs'],
+      ['swap-backends.mjs', 'swap-backends.cjs', 'swap-steps.cjs'],
     );
     await expectOnlyWhatWasAsked(consumer);
     // Optional peers (webgpu, tfjs-node, ...) were not pulled in.
