@@ -1,3 +1,6 @@
+/** The TF.js packages a consumer of the local registry may install next to @effnet packages. */
+export const TFJS_PEERS: string[];
+
 /** Package names the TF.js peers need (from package-lock.json), for a local registry to proxy. */
 export function tfjsPeerClosure(names?: string[]): Promise<string[]>;
 

@@ -19,8 +19,11 @@ import { startLocalRegistry } from './local-registry.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The TF.js packages a consumer of the local registry may install next to @effnet packages. */
+export const TFJS_PEERS = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'];
+
 /** Package names the TF.js peers need (from package-lock.json), which a local registry proxies so consumers can install them. */
-export async function tfjsPeerClosure(names = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu']) {
+export async function tfjsPeerClosure(names = TFJS_PEERS) {
   const lock = JSON.parse(await readFile(path.join(root, 'package-lock.json'), 'utf8')).packages;
   const seen = new Set();
   const visit = (name, from) => {
@@ -109,7 +112,7 @@ async function main() {
   for (const [name, version] of Object.entries(versions)) console.log(`published ${name}@${version} (tag local)`);
   if (!server) return;
   if (values['no-serve']) return server.stop();
-  console.log(`\nregistry: ${registry}  (try: npm install @effnet/core@local @effnet/blocks@local @effnet/scaling@local --registry ${registry})`);
+  console.log(`\nregistry: ${registry}  (try: npm install @effnet/core@local @effnet/blocks@local @effnet/scaling@local @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-cpu@4.22.0 --registry ${registry})`);
   console.log('serving until Ctrl-C');
   const stop = () => server.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes docs/cli/index.md from the built `effnet` command itself (its commander definitions),
-// so the reference always matches the CLI.
+// so the reference always matches the CLI. `--out <file>` writes elsewhere.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +21,16 @@ const lines = [
   'Bad input prints one line, `effnet: <file>: <field>: <message> (expected X, got Y)`, exits with code 1 and writes nothing.',
   '',
 ];
-for (const cmd of program.commands) {
+/** Documents a command, then its subcommands (`effnet backend setup`); a pure group gets no section of its own. */
+function describe(cmd, prefix) {
+  const name = `${prefix} ${cmd.name()}`;
+  const subcommands = cmd.commands;
+  if (subcommands.length && !cmd.registeredArguments.length && !cmd.options.some((o) => !o.hidden)) {
+    for (const sub of subcommands) describe(sub, name);
+    return;
+  }
   const args = cmd.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}${a.variadic ? '...' : ''}]`));
-  lines.push(`## effnet ${cmd.name()}`, '', prose(cmd.description()), '', '```sh', `effnet ${cmd.name()} ${[...args, '[options]'].join(' ')}`, '```', '');
+  lines.push(`## ${name}`, '', prose(cmd.description()), '', '```sh', `${name} ${[...args, '[options]'].join(' ')}`, '```', '');
   if (cmd.registeredArguments.length) {
     lines.push('| argument | |', '|---|---|', ...cmd.registeredArguments.map((a) => `| \`${a.name()}\` | ${prose(a.description)} |`), '');
   }
@@ -37,7 +44,12 @@ for (const cmd of program.commands) {
     }
     lines.push('');
   }
+  for (const sub of subcommands) describe(sub, name);
 }
-await mkdir(path.join(docs, 'cli'), { recursive: true });
-await writeFile(path.join(docs, 'cli', 'index.md'), `${lines.join('\n')}\n`);
-console.log(`wrote ${path.relative(process.cwd(), path.join(docs, 'cli', 'index.md'))} (${program.commands.length} commands)`);
+for (const cmd of program.commands) describe(cmd, 'effnet');
+const sections = lines.filter((l) => l.startsWith('## ')).length;
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(docs, 'cli', 'index.md');
+await mkdir(path.dirname(out), { recursive: true });
+await writeFile(out, `${lines.join('\n')}\n`);
+console.log(`wrote ${path.relative(process.cwd(), out)} (${sections} commands)`);

@@ -18,22 +18,51 @@ const DOCS = path.join(REPO_ROOT, 'docs');
 // Samples are written under the repository so that `@effnet/*` resolve to the built packages.
 const SAMPLES = path.join(REPO_ROOT, 'node_modules', '.cache', 'effnet-doc-samples');
 
+/**
+ * How a ```ts block is marked after the language:
+ * - `run`: a program; it runs and must print something.
+ * - `run file=NAME.ts`: a module the reader saves as NAME.ts; later samples on the page import it
+ *   as `./NAME.js`, and at least one must.
+ * - `no-run`: shown only (it needs hardware or software the tests cannot assume); it must compile,
+ *   and what it imports from `@effnet/*` must exist.
+ * - nothing: prose-level code, allowed outside the guides.
+ */
+type Mode = 'run' | 'module' | 'no-run' | 'unmarked';
+
 interface Sample {
   page: string;
   index: number;
   line: number;
   code: string;
-  runs: boolean;
+  mode: Mode;
+  /** For modules: the file name the reader saves it under. */
+  file?: string;
 }
 
-/** Every ```ts block of a page; `ts run` marks the ones to execute. */
+/** Every ```ts block of a page with its marks. */
 function extractSamples(page: string, text: string): Sample[] {
   const samples: Sample[] = [];
-  const fence = /^```ts( run)?[^\S\n]*\n([\s\S]*?)^```\s*$/gm;
+  const fence = /^```ts([^\S\n]+[^\n]*)?\n([\s\S]*?)^```\s*$/gm;
   for (let m = fence.exec(text); m; m = fence.exec(text)) {
-    samples.push({ page, index: samples.length, line: text.slice(0, m.index).split('\n').length, code: m[2]!, runs: m[1] !== undefined });
+    const marks = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
+    const file = marks.find((w) => w.startsWith('file='))?.slice('file='.length);
+    const mode: Mode = marks.includes('no-run') ? 'no-run' : marks.includes('run') ? (file ? 'module' : 'run') : 'unmarked';
+    const unknown = marks.filter((w) => !['run', 'no-run'].includes(w) && !w.startsWith('file='));
+    if (unknown.length || (file && !/^[\w-]+\.ts$/.test(file))) throw new Error(`docs/${page}: unknown marks on a ts block: ${m[1]}`);
+    samples.push({ page, index: samples.length, line: text.slice(0, m.index).split('\n').length, code: m[2]!, mode, ...(file ? { file } : {}) });
   }
   return samples;
+}
+
+/** The values a sample imports from each `@effnet/*` package (`type` imports left out). */
+function effnetImports(ts: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of ts.matchAll(/^import\s+(type\s+)?\{([^}]*)\}\s*from\s*['"](@effnet\/[\w-]+)['"]/gm)) {
+    if (m[1]) continue;
+    const names = m[2]!.split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type ')).map((n) => n.split(/\s+as\s+/)[0]!);
+    out.set(m[3]!, [...(out.get(m[3]!) ?? []), ...names]);
+  }
+  return out;
 }
 
 async function pages(): Promise<string[]> {
@@ -85,25 +114,47 @@ afterAll(async () => {
 });
 
 describe('documentation code samples', () => {
-  it('every TypeScript sample in the guides is marked to run', () => {
+  it('every TypeScript sample in the guides is marked to run or not to run', () => {
     const guides = all.filter((s) => s.page.startsWith('guides/'));
-    expect(guides.filter((s) => s.runs).length).toBeGreaterThan(0);
-    expect(guides.filter((s) => !s.runs).map((s) => `${s.page}:${s.line}`)).toEqual([]);
+    expect(guides.filter((s) => s.mode === 'run').length).toBeGreaterThan(0);
+    expect(guides.filter((s) => s.mode === 'unmarked').map((s) => `${s.page}:${s.line}`)).toEqual([]);
+  });
+
+  it('samples marked not to run compile, and import only what the packages export', async () => {
+    const shown = all.filter((s) => s.mode === 'no-run');
+    expect(shown.length).toBeGreaterThan(0);
+    for (const s of shown) {
+      await transform(s.code, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: `${s.page}:${s.line}` });
+      for (const [pkg, names] of effnetImports(s.code)) {
+        const exported = (await import(pkg)) as Record<string, unknown>;
+        expect(names.filter((n) => !(n in exported)), `docs/${s.page}:${s.line} imports from ${pkg}`).toEqual([]);
+      }
+    }
   });
 
   it('every sample marked to run runs against the built packages', async () => {
     const byPage = new Map<string, Sample[]>();
-    for (const s of all.filter((x) => x.runs)) byPage.set(s.page, [...(byPage.get(s.page) ?? []), s]);
+    for (const s of all.filter((x) => x.mode === 'run' || x.mode === 'module')) byPage.set(s.page, [...(byPage.get(s.page) ?? []), s]);
     expect(byPage.size).toBeGreaterThanOrEqual(6);
+    await writeFile(path.join(SAMPLES, 'package.json'), JSON.stringify({ type: 'module' }));
     for (const [page, samples] of byPage) {
       // One folder per page: later samples see what earlier ones wrote, as a reader's would.
       const cwd = await mkdtemp(path.join(tmpdir(), 'effnet-doc-'));
+      const dir = path.join(SAMPLES, page.replace(/[/.]/g, '_'));
+      await mkdir(dir, { recursive: true });
       await PAGE_SETUP[page]?.(cwd);
       const env = { ...fx.env, npm_config_registry: fx.registry.url, NPM_TOKEN: fx.token };
       try {
         for (const s of samples) {
           const { code } = await transform(s.code, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: `${page}:${s.line}` });
-          const file = path.join(SAMPLES, `${page.replace(/[/.]/g, '_')}-${s.index}.mjs`);
+          if (s.mode === 'module') {
+            const name = s.file!.replace(/\.ts$/, '.js');
+            const importer = samples.find((o) => o.mode === 'run' && o.index > s.index && o.code.includes(`'./${name}'`));
+            expect(importer, `docs/${page}:${s.line} (${s.file}) is imported by a later sample`).toBeDefined();
+            await writeFile(path.join(dir, name), code);
+            continue;
+          }
+          const file = path.join(dir, `sample-${s.index}.mjs`);
           await writeFile(file, code);
           const result = await run(process.execPath, [file], { cwd, env, timeout: 180_000 }).catch((e: { stdout: string; stderr: string }) => e);
           if ('code' in result && result.code !== 0) {

@@ -11,7 +11,8 @@ import { registerBlocks } from '@effnet/blocks';
 import { modelFromTimmCheckpoint, registerVariants } from '@effnet/scaling';
 import { useBackend } from '@effnet/backends';
 
-interface BackendReport {
+/** What the page reports for one backend. */
+export interface BackendReport {
   backend: string;
   ok: boolean;
   error?: string;

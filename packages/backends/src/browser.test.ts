@@ -4,17 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedGolden } from '../../core/src/test-support/paths.js';
+import type { BackendReport } from '../browser/page.js';
 import { CHROMIUM, chromiumArgs, servePage } from '../browser/serve-and-run.js';
 
-interface Report {
-  backend: string;
-  ok: boolean;
-  error?: string;
-  logitsRelErr?: number;
-  foldedRelErr?: number;
-  losses?: number[];
-  leakedTensors?: number;
-}
+type Report = BackendReport;
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);

@@ -16,14 +16,14 @@ export const fusedMbconvBlock: BlockPlugin = {
     let x = input;
     if (block.expandRatio !== 1) {
       x = ops.conv2d('expand_conv', x, { filters: block.inChannels * block.expandRatio, kernel: block.kernel, stride: block.stride });
-      x = ops.activate(ops.batchNorm('expand_bn', x));
+      x = ops.batchNormActivate('expand_bn', x);
       if (block.seRatio > 0) x = squeezeExcite(ops, x, seChannels(block.inChannels, block.seRatio));
       x = ops.conv2d('project_conv', x, { filters: block.outChannels, kernel: 1 });
       x = ops.batchNorm('project_bn', x);
     } else {
       if (block.seRatio > 0) x = squeezeExcite(ops, x, seChannels(block.inChannels, block.seRatio));
       x = ops.conv2d('project_conv', x, { filters: block.outChannels, kernel: block.kernel, stride: block.stride });
-      x = ops.activate(ops.batchNorm('project_bn', x));
+      x = ops.batchNormActivate('project_bn', x);
     }
     return closeResidual(ops, x, input, block);
   },

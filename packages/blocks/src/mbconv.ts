@@ -19,10 +19,10 @@ export const mbconvBlock: BlockPlugin = {
     let x = input;
     if (block.expandRatio !== 1) {
       x = ops.conv2d('expand_conv', x, { filters: expandedChannels(block), kernel: 1 });
-      x = ops.activate(ops.batchNorm('expand_bn', x));
+      x = ops.batchNormActivate('expand_bn', x);
     }
     x = ops.depthwiseConv2d('dw_conv', x, { kernel: block.kernel, stride: block.stride });
-    x = ops.activate(ops.batchNorm('dw_bn', x));
+    x = ops.batchNormActivate('dw_bn', x);
     if (block.seRatio > 0) x = squeezeExcite(ops, x, seChannels(block.inChannels, block.seRatio));
     x = ops.conv2d('project_conv', x, { filters: block.outChannels, kernel: 1 });
     x = ops.batchNorm('project_bn', x);

@@ -45,6 +45,7 @@ export { createModel, DEFAULT_SCALING_RULE, resolveArchitecture, type CreateMode
 export { initialValue } from './model/initializers.js';
 export { preprocessImages } from './model/preprocess.js';
 export { convBatchNormPairs, InferenceModel } from './model/fold-batchnorm.js';
+export { batchNormActivationTraining, FUSABLE_ACTIVATIONS } from './model/fused-batchnorm-activation.js';
 
 export { encodeNpy, parseNpy, type NpyArray } from './io/npy.js';
 export { encodeSafetensors, parseSafetensors, type SafeTensor } from './io/safetensors.js';

@@ -12,4 +12,3 @@ export const randomFlip: AugmentationPlugin<boolean[]> = {
 };
 
 registerAugmentation(randomFlip);
-console.log(`registered ${randomFlip.name}`);

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { EffnetError } from '@effnet/core';
 import { runtimeEnvironment } from '../environment.js';
 import { installKernels } from '../kernels/install-kernels.js';
@@ -18,7 +19,7 @@ function nodeAdapter(name: 'tfjs-node' | 'tfjs-node-gpu', priority: number, desc
       if (runtimeEnvironment() !== 'node') throw new EffnetError('BACKEND_UNAVAILABLE', `backend "${name}" runs only in Node`);
       await importOptional(pkg, name, this.install);
       // The fallbacks run TF.js's cpu kernels, so the cpu backend must be registered too.
-      await importOptional('@tensorflow/tfjs-backend-cpu', name, 'npm install @tensorflow/tfjs-backend-cpu@4.22.0');
+      if (!tf.findBackendFactory('cpu')) await importOptional('@tensorflow/tfjs-backend-cpu', name, 'npm install @tensorflow/tfjs-backend-cpu@4.22.0');
       return installKernels('tensorflow', tensorflowPatches);
     },
   };

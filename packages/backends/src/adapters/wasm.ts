@@ -35,7 +35,7 @@ export const wasmAdapter: BackendAdapter = {
       if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
     }
     // Fallback kernels run TF.js's cpu kernels.
-    await importOptional('@tensorflow/tfjs-backend-cpu', 'wasm', 'npm install @tensorflow/tfjs-backend-cpu@4.22.0');
+    if (!tf.findBackendFactory('cpu')) await importOptional('@tensorflow/tfjs-backend-cpu', 'wasm', 'npm install @tensorflow/tfjs-backend-cpu@4.22.0');
     return installKernels('wasm', wasmPatches);
   },
 };

@@ -99,7 +99,7 @@ export const webgpuAdapter: BackendAdapter = {
     }
     const mod = await importOptional<{ WebGPUBackend: new (device: unknown, info?: unknown) => tf.KernelBackend }>('@tensorflow/tfjs-backend-webgpu', 'webgpu', this.install);
     registerFactory(gpu, mod.WebGPUBackend);
-    await importOptional('@tensorflow/tfjs-backend-cpu', 'webgpu', 'npm install @tensorflow/tfjs-backend-cpu@4.22.0');
+    if (!tf.findBackendFactory('cpu')) await importOptional('@tensorflow/tfjs-backend-cpu', 'webgpu', 'npm install @tensorflow/tfjs-backend-cpu@4.22.0');
     return installKernels('webgpu', webgpuPatches);
   },
   slowReason() {

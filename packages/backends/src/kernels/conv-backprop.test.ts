@@ -69,3 +69,24 @@ describe('composed conv gradient kernels match TF.js cpu kernels', () => {
     }
   });
 });
+
+describe('the cpu filter-gradient kernels effnet installs', () => {
+  it.each(cases.filter((c) => c.k !== 1))('match TF.js\'s own kernels: $name', async ({ h, w, k, s, pad }) => {
+    const { useBackend } = await import('../use-backend.js');
+    const { originalKernel } = await import('./install-kernels.js');
+    await useBackend('cpu');
+    tf.tidy(() => {
+      const attrs = { strides: [s, s] as [number, number], pad, dataFormat: 'NHWC' as const, dilations: [1, 1] as [number, number] };
+      for (const [kernel, c, depthwise] of [['Conv2DBackpropFilter', 5, false], ['DepthwiseConv2dNativeBackpropFilter', 3, true]] as const) {
+        const x = tf.randomNormal([2, h, w, 3], 0, 1, 'float32', 12);
+        const filterShape = [k, k, 3, depthwise ? 1 : c];
+        const info = convInfo(x.shape, filterShape, attrs, depthwise);
+        const dy = tf.randomNormal([2, info.outHeight, info.outWidth, depthwise ? 3 : c], 0, 1, 'float32', 13);
+        const ours = reference(kernel, { x, dy }, { ...attrs, filterShape });
+        const theirs = originalKernel(kernel, 'cpu')!.kernelFunc({ inputs: { x, dy }, backend: tf.backend(), attrs: { ...attrs, filterShape } }) as tf.TensorInfo;
+        const t = tf.engine().makeTensorFromTensorInfo(theirs);
+        expect(maxRel(ours, t), kernel).toBeLessThan(1e-5);
+      }
+    });
+  });
+});

@@ -7,22 +7,34 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): tf.TensorInfo;
 }
 
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+/** What both filter gradients read: geometry, the input and dy values, and the cpu backend. */
+function readFilterGradientArgs({ inputs, backend, attrs }: KernelArgs, depthwise: boolean) {
+  const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
+  const cpu = backend as CpuBackend;
+  const x = inputs.x!;
+  const info = convInfo(x.shape, a.filterShape, a, depthwise);
+  return {
+    cpu,
+    info,
+    filterShape: a.filterShape as [number, number, number, number],
+    xShape: x.shape as [number, number, number, number],
+    xv: cpu.readSync(x.dataId) as Float32Array,
+    dyv: cpu.readSync(inputs.dy!.dataId) as Float32Array,
+  };
+}
+
 /**
  * dW of a 2-D convolution on the cpu backend as a direct loop whose innermost loop runs over
  * contiguous output channels of both dy and dW (TF.js's own kernel strides through memory).
  */
-export function cpuConv2dFilterGradient({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
-  const cpu = backend as CpuBackend;
-  const x = inputs.x!;
-  const dy = inputs.dy!;
-  const info = convInfo(x.shape, a.filterShape, a, false);
-  const [batch, h, w, cin] = x.shape as [number, number, number, number];
-  const [kh, kw, , cout] = a.filterShape as [number, number, number, number];
+export function cpuConv2dFilterGradient(args: KernelArgs): tf.TensorInfo {
+  const { cpu, info, filterShape, xShape, xv, dyv } = readFilterGradientArgs(args, false);
+  const [batch, h, w, cin] = xShape;
+  const [kh, kw, , cout] = filterShape;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
-  const xv = cpu.readSync(x.dataId) as Float32Array;
-  const dyv = cpu.readSync(dy.dataId) as Float32Array;
   const out = new Float32Array(kh * kw * cin * cout);
   for (let b = 0; b < batch; b++) {
     for (let r = 0; r < oh; r++) {
@@ -51,19 +63,13 @@ export function cpuConv2dFilterGradient({ inputs, backend, attrs }: { inputs: tf
 }
 
 /** dW of a depthwise convolution (multiplier 1) on the cpu backend, channels innermost. */
-export function cpuDepthwiseFilterGradient({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
-  const cpu = backend as CpuBackend;
-  const x = inputs.x!;
-  const dy = inputs.dy!;
-  const info = convInfo(x.shape, a.filterShape, a, true);
-  const [batch, h, w, ch] = x.shape as [number, number, number, number];
-  const [kh, kw, , mult] = a.filterShape as [number, number, number, number];
+export function cpuDepthwiseFilterGradient(args: KernelArgs): tf.TensorInfo {
+  const { cpu, info, filterShape, xShape, xv, dyv } = readFilterGradientArgs(args, true);
+  const [batch, h, w, ch] = xShape;
+  const [kh, kw, , mult] = filterShape;
   if (mult !== 1) throw new Error('effnet depthwise filter gradient: channel multiplier must be 1');
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
-  const xv = cpu.readSync(x.dataId) as Float32Array;
-  const dyv = cpu.readSync(dy.dataId) as Float32Array;
   const out = new Float32Array(kh * kw * ch);
   for (let b = 0; b < batch; b++) {
     for (let r = 0; r < oh; r++) {

@@ -30,6 +30,8 @@ export interface ApplyOptions {
   dropout?: number;
   /** Stochastic-depth rate for this call. */
   dropPathRate?: number;
+  /** Fuse BatchNorm and activation into one op with its own gradient in training (default true). */
+  fuseBatchNorm?: boolean;
 }
 
 /** Options of the {@link EffNetModel} constructor. */
@@ -65,6 +67,8 @@ export class EffNetModel {
   /** Random state for dropout and stochastic-depth masks. */
   readonly random: SeededRandom;
   private disposed = false;
+  /** Plans for other stochastic-depth rates, made once (progressive training changes it by stage). */
+  private readonly plansByDropPath = new Map<number, NetworkPlan>();
 
   constructor(spec: ArchitectureSpec, options: ModelOptions = {}) {
     this.spec = spec;
@@ -121,7 +125,12 @@ export class EffNetModel {
     let plan = this.plan;
     if (options.dropout !== undefined || options.dropPathRate !== undefined) {
       const spec = { ...this.spec, dropout: options.dropout ?? this.spec.dropout, dropPathRate: options.dropPathRate ?? this.spec.dropPathRate };
-      plan = options.dropPathRate !== undefined ? planNetwork(spec) : { ...plan, spec };
+      let base = this.plan;
+      if (options.dropPathRate !== undefined && options.dropPathRate !== this.spec.dropPathRate) {
+        base = this.plansByDropPath.get(options.dropPathRate) ?? planNetwork(spec);
+        this.plansByDropPath.set(options.dropPathRate, base);
+      }
+      plan = { ...base, spec };
     }
     const ops = new TensorOps({
       weights: this.weights,
@@ -131,6 +140,7 @@ export class EffNetModel {
       bnEpsilon: this.spec.bnEpsilon,
       bnMomentum: this.spec.bnMomentum,
       nextSeed: () => this.random.nextSeed(),
+      fuseBatchNorm: options.fuseBatchNorm ?? true,
     });
     return runNetwork(ops, x, plan, options.output ?? 'logits');
   }

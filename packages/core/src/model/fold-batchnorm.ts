@@ -46,6 +46,9 @@ export function convBatchNormPairs(model: EffNetModel): Map<string, string> {
       bnOf.push([this.full(name), x]);
       return make([...x.shape]);
     }
+    batchNormActivate(name: string, x: TraceValue) {
+      return this.activate(this.batchNorm(name, x));
+    }
     activate(x: TraceValue, _k?: ActivationName) {
       use(x);
       return make([...x.shape]);
@@ -187,6 +190,10 @@ class FoldedOps extends TensorOps {
 
   override batchNorm(name: string, x: tf.Tensor): tf.Tensor {
     return this.foldedBn.has(this.path(name)) ? x : super.batchNorm(name, x);
+  }
+
+  override batchNormActivate(name: string, x: tf.Tensor, kind?: ActivationName): tf.Tensor {
+    return this.activate(this.batchNorm(name, x), kind);
   }
 
   override scope(prefix: string): FoldedOps {

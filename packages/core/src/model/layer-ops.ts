@@ -31,6 +31,11 @@ export interface LayerOps<T> {
   depthwiseConv2d(name: string, x: T, options: DepthwiseOptions): T;
   /** BatchNorm with the network's epsilon and momentum; batch statistics in training. */
   batchNorm(name: string, x: T): T;
+  /**
+   * BatchNorm then the activation (the network's, or `kind`), fused into one op with its own
+   * gradient in training. Prefer it to `activate(batchNorm(...))`.
+   */
+  batchNormActivate(name: string, x: T, kind?: ActivationName): T;
   /** The network's activation, or `kind`. */
   activate(x: T, kind?: ActivationName): T;
   /** Logistic sigmoid. */

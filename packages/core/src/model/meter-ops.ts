@@ -89,6 +89,10 @@ export class MeterOps implements HeadOps<ShapeOnly> {
     return x;
   }
 
+  batchNormActivate(name: string, x: ShapeOnly): ShapeOnly {
+    return this.batchNorm(name, x);
+  }
+
   activate(x: ShapeOnly, _kind?: ActivationName): ShapeOnly {
     return x;
   }

@@ -76,7 +76,7 @@ export function runNetwork<T>(
   const { spec } = plan;
   const stem = ops.scope('stem');
   let x = stem.conv2d('conv', input, { filters: spec.stem.channels, kernel: spec.stem.kernel, stride: spec.stem.stride });
-  x = stem.activate(stem.batchNorm('bn', x));
+  x = stem.batchNormActivate('bn', x);
   if (output === 'stem') return x;
   for (let i = 0; i < plan.blocks.length; i++) {
     const block = plan.blocks[i]!;
@@ -85,7 +85,7 @@ export function runNetwork<T>(
   }
   const head = ops.scope('head');
   x = head.conv2d('conv', x, { filters: spec.headChannels, kernel: 1 });
-  x = head.activate(head.batchNorm('bn', x));
+  x = head.batchNormActivate('bn', x);
   x = ops.globalPool(x);
   if (output === 'features' || spec.numClasses === 0) return x;
   x = ops.dropout(x, spec.dropout);

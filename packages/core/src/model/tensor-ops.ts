@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { EffnetError } from '../errors.js';
 import type { ActivationName } from '../spec/architecture.js';
 import { applyActivation } from './activations.js';
+import { batchNormActivationTraining, FUSABLE_ACTIVATIONS } from './fused-batchnorm-activation.js';
 import type { ConvOptions, DepthwiseOptions, HeadOps } from './layer-ops.js';
 
 /** Run-time settings shared by every layer of one forward pass. */
@@ -15,6 +16,8 @@ export interface TensorOpsContext {
   bnMomentum: number;
   /** Returns a fresh integer seed for each random op (dropout, stochastic depth). */
   nextSeed: () => number;
+  /** Use the fused BatchNorm + activation op in training (default true). */
+  fuseBatchNorm?: boolean;
 }
 
 /** {@link HeadOps} over TF.js tensors: the real forward pass. */
@@ -64,17 +67,31 @@ export class TensorOps implements HeadOps<tf.Tensor> {
     }
     const axes = x.rank === 4 ? [0, 1, 2] : [0];
     const { mean, variance } = tf.moments(x, axes);
-    if (this.ctx.updateStatistics) {
-      const n = x.size / x.shape[x.rank - 1]!;
-      const m = this.ctx.bnMomentum;
-      tf.tidy(() => {
-        // Moving variance uses the unbiased batch variance, as TF's fused BatchNorm and PyTorch do.
-        const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
-        (movingMean as tf.Variable).assign(tf.add(tf.mul(movingMean, m), tf.mul(mean, 1 - m)));
-        (movingVar as tf.Variable).assign(tf.add(tf.mul(movingVar, m), tf.mul(unbiased, 1 - m)));
-      });
-    }
+    if (this.ctx.updateStatistics) this.updateMovingStatistics(x, movingMean as tf.Variable, movingVar as tf.Variable, mean, variance);
     return tf.batchNorm(x, mean, variance, beta, gamma, this.ctx.bnEpsilon);
+  }
+
+  batchNormActivate(name: string, x: tf.Tensor, kind?: ActivationName): tf.Tensor {
+    const act = kind ?? this.ctx.activation;
+    if (!this.ctx.training || this.ctx.fuseBatchNorm === false || !FUSABLE_ACTIVATIONS.includes(act)) return this.activate(this.batchNorm(name, x), kind);
+    const layer = this.full(name);
+    const movingMean = this.weight(layer, 'moving_mean') as tf.Variable;
+    const movingVar = this.weight(layer, 'moving_variance') as tf.Variable;
+    const update = this.ctx.updateStatistics
+      ? (mean: tf.Tensor, variance: tf.Tensor) => this.updateMovingStatistics(x, movingMean, movingVar, mean, variance)
+      : undefined;
+    return batchNormActivationTraining(x, this.weight(layer, 'gamma'), this.weight(layer, 'beta'), this.ctx.bnEpsilon, act, update);
+  }
+
+  /** moving = moving * m + batch * (1 - m); the variance is the unbiased batch variance, as TF's fused BatchNorm and PyTorch use. */
+  private updateMovingStatistics(x: tf.Tensor, movingMean: tf.Variable, movingVar: tf.Variable, mean: tf.Tensor, variance: tf.Tensor): void {
+    const n = x.size / x.shape[x.rank - 1]!;
+    const m = this.ctx.bnMomentum;
+    tf.tidy(() => {
+      const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
+      movingMean.assign(tf.add(tf.mul(movingMean, m), tf.mul(mean, 1 - m)));
+      movingVar.assign(tf.add(tf.mul(movingVar, m), tf.mul(unbiased, 1 - m)));
+    });
   }
 
   activate(x: tf.Tensor, kind?: ActivationName): tf.Tensor {

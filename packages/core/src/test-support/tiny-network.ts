@@ -7,7 +7,7 @@ export const testBlock: BlockPlugin = {
   name: 'test_block',
   forward(ops, input, block) {
     let x = ops.conv2d('conv', input, { filters: block.outChannels, kernel: block.kernel, stride: block.stride });
-    x = ops.activate(ops.batchNorm('bn', x));
+    x = ops.batchNormActivate('bn', x);
     const gate = ops.sigmoid(ops.conv2d('gate', ops.spatialMean(x), { filters: block.outChannels, kernel: 1, bias: true }));
     x = ops.multiply(x, gate);
     if (block.stride === 1 && block.inChannels === block.outChannels) x = ops.add(ops.dropPath(x, block.survivalProb), input);
