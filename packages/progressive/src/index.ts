@@ -32,6 +32,7 @@ export { FlatParameters } from './train/flat-parameters.js';
 export { evaluateModel, type Evaluation } from './train/evaluate.js';
 export { CHECKPOINT_FORMAT, isCheckpoint, readCheckpointState, type CheckpointState } from './train/checkpoint.js';
 export { MetricsLog, parseMetrics, readMetrics } from './train/metrics-log.js';
+export { trainToFolder, type TrainToFolderOptions, type TrainToFolderResult } from './train/train-to-folder.js';
 
 export type { ImageDataset } from './data/dataset.js';
 export { loadIdxDataset, parseIdx, PixelDataset, type IdxArray, type IdxDatasetOptions } from './data/idx-dataset.js';

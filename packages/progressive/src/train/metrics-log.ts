@@ -7,7 +7,10 @@ import type { EpochEvent, StepEvent, TrainEvent } from './train-events.js';
  * past it, which the resumed run repeats).
  */
 export class MetricsLog {
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    private readonly append: (file: string, text: string) => void,
+  ) {}
 
   /** Opens `file`, keeping lines with `step <= keepUpTo` (all lines are dropped when undefined). */
   static async open(file: string, keepUpTo?: number): Promise<MetricsLog> {
@@ -22,13 +25,13 @@ export class MetricsLog {
         .join('');
     }
     await writeFileAtomic(file, kept);
-    return new MetricsLog(file);
+    const { appendFileSync } = await import('node:fs');
+    return new MetricsLog(file, appendFileSync);
   }
 
-  /** Appends one event. */
-  async write(event: TrainEvent): Promise<void> {
-    const { appendFile } = await import('node:fs/promises');
-    await appendFile(this.file, `${JSON.stringify(event)}\n`);
+  /** Appends one event (synchronously, so that lines keep their order). */
+  write(event: TrainEvent): void {
+    this.append(this.file, `${JSON.stringify(event)}\n`);
   }
 }
 

@@ -43,6 +43,8 @@ export class Trainer {
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
   private readonly flat: FlatParameters;
+  /** BatchNorm moving statistics, restored when a step is rejected. */
+  private readonly statistics: FlatParameters;
   private readonly decayMask: tf.Tensor1D;
   private readonly optimizer: FlatOptimizer;
   private readonly ema: ParameterAverage | undefined;
@@ -59,6 +61,7 @@ export class Trainer {
     const model = o.model;
     const trainable = model.weightDecls.filter((d) => d.trainable);
     this.flat = new FlatParameters(trainable.map((d) => model.weights.get(d.name)!));
+    this.statistics = new FlatParameters(model.weightDecls.filter((d) => !d.trainable).map((d) => model.weights.get(d.name)!));
     this.decayMask = this.flat.perWeight((i) => (NO_DECAY.test(trainable[i]!.name) ? 0 : 1));
     this.optimizer = createOptimizer(this.settings.optimizer, this.flat.size);
     this.ema = this.settings.ema === false ? undefined : new ParameterAverage(this.flat.read(), this.settings.ema);
@@ -96,8 +99,20 @@ export class Trainer {
     return a;
   }
 
-  /** Restores the checkpoint in `checkpointDir`, if resuming and there is one. */
-  private async restore(): Promise<void> {
+  private prepared = false;
+
+  /** Steps done so far (after {@link prepare}: the checkpoint's step when resuming). */
+  get currentStep(): number {
+    return this.step;
+  }
+
+  /**
+   * Restores the checkpoint in `checkpointDir` when resuming and there is one, after checking
+   * that it fits this model and run (nothing is changed when it does not). `fit` calls it.
+   */
+  async prepare(): Promise<void> {
+    if (this.prepared) return;
+    this.prepared = true;
     const dir = this.o.checkpointDir;
     if (!this.o.resume || !dir) return;
     const state = await readCheckpointState(dir);
@@ -145,9 +160,21 @@ export class Trainer {
   /**
    * One optimizer step on a batch, inside `tf.tidy`: micro-batches (augmented, forward and
    * backward) accumulate into one flat gradient; weight decay, the optimizer and the EMA update
-   * follow unless the loss or the gradient is not finite. Returns mean loss and accuracy.
+   * follow unless the loss or the gradient is not finite, in which case the BatchNorm statistics
+   * are put back and the step throws. Returns mean loss and accuracy.
    */
   private trainStep(batch: Batch, stage: Stage, stageIndex: number, lr: number): { loss: number; accuracy: number } {
+    const statistics = this.statistics.read();
+    try {
+      const result = tf.tidy(() => this.stepTensors(batch, stage, stageIndex, lr, statistics));
+      if (this.ema) this.emaUpdates++;
+      return result;
+    } finally {
+      statistics.dispose();
+    }
+  }
+
+  private stepTensors(batch: Batch, stage: Stage, stageIndex: number, lr: number, statistics: tf.Tensor1D): { loss: number; accuracy: number } {
     const { model } = this.o;
     const s = this.settings;
     const rng = new SeededRandom(mixSeed(s.seed ^ AUGMENT_SEED, batch.step));
@@ -155,50 +182,47 @@ export class Trainer {
     const numClasses = model.spec.numClasses;
     const [b, size] = [batch.images.shape[0], batch.images.shape[1]];
     const dropPathRate = stage.dropPathRate ?? s.dropPathRate;
-    const result = tf.tidy(() => {
-      let grad: tf.Tensor1D | undefined;
-      let loss: tf.Scalar = tf.scalar(0);
-      let correct: tf.Scalar = tf.scalar(0);
-      for (let start = 0; start < b; start += s.microBatchSize) {
-        const m = Math.min(s.microBatchSize, b - start);
-        const images = tf.slice(batch.images, [start, 0, 0, 0], [m, size, size, 3]);
-        const onehot = tf.cast(tf.oneHot(tf.tensor1d(batch.labels.subarray(start, start + m), 'int32'), numClasses), 'float32') as tf.Tensor2D;
-        const aug = augmenter.run(images, onehot, rng);
-        const x = preprocessImages(aug.images, model.spec, size);
-        const y = smoothLabels(aug.labels!, s.labelSmoothing);
-        let predicted: tf.Tensor | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const logits = model.apply(x, { training: true, dropout: stage.dropout, dropPathRate });
-          predicted = tf.keep(tf.argMax(logits, 1));
-          return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-        }, this.flat.variables as tf.Variable[]);
-        const weight = m / b;
-        const g = tf.mul(this.flat.flatten(this.flat.variables.map((v) => grads[v.name]!)), weight) as tf.Tensor1D;
-        grad = grad ? (tf.add(grad, g) as tf.Tensor1D) : g;
-        loss = tf.add(loss, tf.mul(value, weight));
-        correct = tf.add(correct, tf.sum(tf.cast(tf.equal(predicted!, tf.argMax(y, 1)), 'float32')));
-        predicted!.dispose();
-      }
-      const check = tf.stack([loss, tf.sum(tf.square(grad!)), correct]).dataSync();
-      const [lossValue, gradNorm2, correctCount] = [check[0]!, check[1]!, check[2]!];
-      if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm2)) {
-        const what = Number.isFinite(lossValue) ? `the gradient is ${gradNorm2}` : `the loss is ${lossValue}`;
-        throw new EffnetError('NOT_FINITE', `training stopped at step ${batch.step} (epoch ${(batch.step / this.stepsPerEpoch).toFixed(2)}, image size ${size}, learning rate ${lr.toPrecision(3)}): ${what}; the weights of the last checkpoint are kept. Lower the learning rate or raise the warm-up`, { field: Number.isFinite(lossValue) ? 'gradient' : 'loss' });
-      }
-      const params = this.flat.read();
-      let g = grad!;
-      let decay: tf.Tensor1D | undefined;
-      if (s.weightDecay > 0) {
-        if (s.optimizer.type === 'adamw') decay = tf.mul(this.decayMask, lr * s.weightDecay) as tf.Tensor1D;
-        else g = tf.add(g, tf.mul(tf.mul(params, this.decayMask), s.weightDecay)) as tf.Tensor1D;
-      }
-      const next = this.optimizer.update(params, g, lr, batch.step, decay);
-      this.flat.write(next);
-      if (this.ema) this.ema.update(next, this.emaUpdates);
-      return { loss: lossValue, accuracy: correctCount / b };
-    });
-    if (this.ema) this.emaUpdates++;
-    return result;
+    let grad: tf.Tensor1D | undefined;
+    let loss: tf.Scalar = tf.scalar(0);
+    let correct: tf.Scalar = tf.scalar(0);
+    for (let start = 0; start < b; start += s.microBatchSize) {
+      const m = Math.min(s.microBatchSize, b - start);
+      const images = tf.slice(batch.images, [start, 0, 0, 0], [m, size, size, 3]);
+      const onehot = tf.cast(tf.oneHot(tf.tensor1d(batch.labels.subarray(start, start + m), 'int32'), numClasses), 'float32') as tf.Tensor2D;
+      const aug = augmenter.run(images, onehot, rng);
+      const x = preprocessImages(aug.images, model.spec, size);
+      const y = smoothLabels(aug.labels!, s.labelSmoothing);
+      let predicted: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = model.apply(x, { training: true, dropout: stage.dropout, dropPathRate });
+        predicted = tf.keep(tf.argMax(logits, 1));
+        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+      }, this.flat.variables as tf.Variable[]);
+      const weight = m / b;
+      const g = tf.mul(this.flat.flatten(this.flat.variables.map((v) => grads[v.name]!)), weight) as tf.Tensor1D;
+      grad = grad ? (tf.add(grad, g) as tf.Tensor1D) : g;
+      loss = tf.add(loss, tf.mul(value, weight));
+      correct = tf.add(correct, tf.sum(tf.cast(tf.equal(predicted!, tf.argMax(y, 1)), 'float32')));
+      predicted!.dispose();
+    }
+    const check = tf.stack([loss, tf.sum(tf.square(grad!)), correct]).dataSync();
+    const [lossValue, gradNorm2, correctCount] = [check[0]!, check[1]!, check[2]!];
+    if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm2)) {
+      this.statistics.write(statistics);
+      const what = Number.isFinite(lossValue) ? `the gradient is ${gradNorm2}` : `the loss is ${lossValue}`;
+      throw new EffnetError('NOT_FINITE', `training stopped at step ${batch.step} (epoch ${(batch.step / this.stepsPerEpoch).toFixed(2)}, image size ${size}, learning rate ${lr.toPrecision(3)}): ${what}; the weights are left as they were before this step and the last checkpoint is kept. Lower the learning rate or lengthen the warm-up`, { field: Number.isFinite(lossValue) ? 'gradient' : 'loss' });
+    }
+    const params = this.flat.read();
+    let g = grad!;
+    let decay: tf.Tensor1D | undefined;
+    if (s.weightDecay > 0) {
+      if (s.optimizer.type === 'adamw') decay = tf.mul(this.decayMask, lr * s.weightDecay) as tf.Tensor1D;
+      else g = tf.add(g, tf.mul(tf.mul(params, this.decayMask), s.weightDecay)) as tf.Tensor1D;
+    }
+    const next = this.optimizer.update(params, g, lr, batch.step, decay);
+    this.flat.write(next);
+    if (this.ema) this.ema.update(next, this.emaUpdates);
+    return { loss: lossValue, accuracy: correctCount / b };
   }
 
   /** Evaluates the evaluation set with the EMA weights (or the current ones without EMA) at `size`. */
@@ -227,7 +251,7 @@ export class Trainer {
 
   /** Runs the schedule (or continues it from the checkpoint when resuming). */
   async fit(): Promise<TrainResult> {
-    await this.restore();
+    await this.prepare();
     const s = this.settings;
     const stop = Math.min(this.totalSteps, this.o.maxSteps ?? Infinity);
     const t0 = performance.now();
