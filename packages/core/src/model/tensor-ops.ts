@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTraining } from './batch-norm-training.js';
 import { EffnetError } from '../errors.js';
 import type { ActivationName } from '../spec/architecture.js';
 import { applyActivation } from './activations.js';
@@ -62,8 +63,7 @@ export class TensorOps implements HeadOps<tf.Tensor> {
     if (!this.ctx.training) {
       return tf.batchNorm(x, movingMean, movingVar, beta, gamma, this.ctx.bnEpsilon);
     }
-    const axes = x.rank === 4 ? [0, 1, 2] : [0];
-    const { mean, variance } = tf.moments(x, axes);
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.ctx.bnEpsilon);
     if (this.ctx.updateStatistics) {
       const n = x.size / x.shape[x.rank - 1]!;
       const m = this.ctx.bnMomentum;
@@ -74,7 +74,8 @@ export class TensorOps implements HeadOps<tf.Tensor> {
         (movingVar as tf.Variable).assign(tf.add(tf.mul(movingVar, m), tf.mul(unbiased, 1 - m)));
       });
     }
-    return tf.batchNorm(x, mean, variance, beta, gamma, this.ctx.bnEpsilon);
+    tf.dispose([mean, variance]);
+    return y;
   }
 
   activate(x: tf.Tensor, kind?: ActivationName): tf.Tensor {
