@@ -253,6 +253,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
   program
     .command('fashion-mnist')
     .description('the main job: train a small EfficientNetV2 on Fashion-MNIST with progressive learning, evaluate the 10k test set, save the model and a report')
+    .option('--arch <arch>', 'variant name or config.json (default: EfficientNetV2-B0 at width 0.25, depth 0.25)')
     .option('--epochs <n>', 'total epochs', '2')
     .option('--batch-size <n>', 'images per step', '128')
     .option('--sizes <list>', 'image size of each stage (rising: progressive learning)', '16,22,28')
@@ -271,6 +272,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
       const { parseNumber, parseSizes } = await import('./train-options.js');
       const str = (k: string) => opts[k] as string | undefined;
       const r = await runFashionMnist({
+        ...(str('arch') ? { arch: str('arch')! } : {}),
         epochs: parseNumber(str('epochs')!, '--epochs', 1e-9),
         batchSize: parseCount(str('batchSize')!, '--batch-size'),
         sizes: parseSizes(str('sizes')!, '--sizes'),

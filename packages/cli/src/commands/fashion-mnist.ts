@@ -4,10 +4,12 @@ import { FASHION_MNIST_CLASSES } from '@effnet/progressive';
 import { trainCommand, type TrainCommandResult } from './train.js';
 
 /** The small EfficientNetV2 the main job trains: B0's blocks at a quarter of the width and depth. */
-export const FASHION_MNIST_ARCH = { base: 'efficientnetv2-b0', width: 0.25, depth: 0.25, name: 'efficientnetv2-b0-w0.25-d0.25' };
+export const FASHION_MNIST_ARCH = { base: 'efficientnetv2-b0', width: 0.25, depth: 0.25, dropPathRate: 0.05, name: 'efficientnetv2-b0-w0.25-d0.25' };
 
 /** Options of the main job. */
 export interface FashionMnistOptions {
+  /** Variant name or config.json (default {@link FASHION_MNIST_ARCH}). */
+  arch?: string;
   epochs: number;
   batchSize: number;
   sizes: number[];
@@ -44,10 +46,10 @@ export interface FashionMnistResult {
  * size only; evaluates the full test set with the EMA weights, saves the model and the report.
  */
 export async function runFashionMnist(o: FashionMnistOptions): Promise<FashionMnistResult> {
-  const arch = path.join(o.out, 'arch.json');
   const { writeFileAtomic } = await import('@effnet/core');
   if (!o.resume) await rm(o.out, { recursive: true, force: true });
-  await writeFileAtomic(arch, JSON.stringify(FASHION_MNIST_ARCH, null, 2));
+  const arch = o.arch ?? path.join(o.out, 'arch.json');
+  if (!o.arch) await writeFileAtomic(arch, JSON.stringify(FASHION_MNIST_ARCH, null, 2));
   const n = o.sizes.length;
   const last = o.sizes[n - 1]!;
   const scheduleFile = path.join(o.out, 'schedule.json');
