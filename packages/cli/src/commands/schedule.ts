@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { EffnetError } from '@effnet/core';
 import { buildSchedule, evalSizeOf, validateSchedule, type Schedule } from '@effnet/progressive';
 import { formatTable } from '../format-table.js';
+import { readJsonFile } from '../read-arch.js';
 
 /** One stage as `effnet schedule --json` prints it. */
 export interface ScheduleRow {
@@ -17,18 +16,7 @@ export interface ScheduleRow {
 /** Reads `--schedule`/`--preset`: a registered schedule name (built for `variant`) or a schedule JSON file. */
 export async function readSchedule(nameOrFile: string, variant: string | undefined, epochs: number | undefined, options?: Record<string, unknown>): Promise<Schedule> {
   if (nameOrFile.toLowerCase().endsWith('.json')) {
-    let text: string;
-    try {
-      text = await readFile(nameOrFile, 'utf8');
-    } catch {
-      throw new EffnetError('NOT_FOUND', 'schedule file not found', { file: nameOrFile });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new EffnetError('BAD_SCHEDULE', `is not valid JSON: ${(e as Error).message}`, { file: nameOrFile });
-    }
+    const json = await readJsonFile(nameOrFile, 'schedule file', 'BAD_SCHEDULE');
     return validateSchedule(json, nameOrFile);
   }
   return buildSchedule(nameOrFile, { ...(variant ? { variant } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(options ? { options } : {}) });
