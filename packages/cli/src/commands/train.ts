@@ -37,10 +37,13 @@ export interface TrainCommandOptions {
   tty?: boolean;
 }
 
-/** The repository's copy of Fashion-MNIST (next to the packages), then Debian's. */
+/**
+ * Where Fashion-MNIST is looked for: `$EFFNET_FASHION_MNIST`, `data/fashion-mnist` in the current
+ * folder and in the repository of the running `effnet` command, then Debian's package.
+ */
 export function fashionMnistDirs(): string[] {
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  const dirs = [path.resolve(here, '../../../data/fashion-mnist'), path.resolve(here, '../../../../data/fashion-mnist'), DEBIAN_FASHION_MNIST_DIR];
+  const bin = process.argv[1] ? path.dirname(path.resolve(process.argv[1])) : process.cwd();
+  const dirs = [path.resolve('data/fashion-mnist'), path.resolve(bin, '../../../data/fashion-mnist'), DEBIAN_FASHION_MNIST_DIR];
   if (process.env.EFFNET_FASHION_MNIST) dirs.unshift(process.env.EFFNET_FASHION_MNIST);
   return [...new Set(dirs)];
 }

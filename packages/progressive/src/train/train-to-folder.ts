@@ -63,14 +63,14 @@ export async function trainToFolder(o: TrainToFolderOptions): Promise<TrainToFol
       modelDir = path.join(o.out, 'model');
       await saveModel(o.model, modelDir);
     }
-    const { steps, epochs } = await readMetrics(metricsFile);
+    const { steps } = await readMetrics(metricsFile);
     const reportDir = path.join(o.out, 'report');
     const e = result.evaluation;
     await writeTrainingReport(reportDir, {
       title: o.title ?? `training ${o.model.spec.name}`,
       schedule: o.schedule,
       steps,
-      epochs,
+      epochs: result.history,
       summary: [
         ['model', `${o.model.spec.name} (${o.model.countParams().trainable.toLocaleString('en-US')} parameters)`],
         ['steps', `${result.steps}${result.finished ? '' : ' (stopped early)'}`],
