@@ -12,6 +12,7 @@ export default defineConfig({
       '@effnet/backends': src('backends'),
       '@effnet/augment': src('augment'),
       '@effnet/hub': src('hub'),
+      '@effnet/progressive': src('progressive'),
     },
   },
   test: {
@@ -19,7 +20,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     projects: [
-      ...['core', 'blocks', 'scaling', 'backends', 'augment', 'cli', 'hub'].map((name) => ({
+      ...['core', 'blocks', 'scaling', 'backends', 'augment', 'cli', 'hub', 'progressive'].map((name) => ({
         extends: true as const,
         test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts'] },
       })),

@@ -180,6 +180,137 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     });
 
   program
+    .command('schedule')
+    .description('the per-stage settings of a progressive-learning schedule (image size, RandAugment, mixup, CutMix, dropout)')
+    .argument('<variant>', 'efficientnetv2-s, -m or -l (-xl for the official preset)')
+    .option('--preset <name>', 'paper (Table 6), official (the released code), random-resize, fixed, linear, or a schedule .json', 'paper')
+    .option('--epochs <n>', 'total epochs', '350')
+    .option('--json', 'print JSON')
+    .action(async (variant: string, opts: { preset: string; epochs: string; json?: boolean }) => {
+      const { formatSchedule, readSchedule, scheduleRows } = await import('./commands/schedule.js');
+      const { parseNumber } = await import('./train-options.js');
+      const { evalSizeOf } = await import('@effnet/progressive');
+      const s = await readSchedule(opts.preset, variant, parseNumber(opts.epochs, '--epochs', 1e-9));
+      io.out(opts.json ? JSON.stringify({ name: s.name, evalSize: evalSizeOf(s), stages: scheduleRows(s) }, null, 2) : formatSchedule(s));
+    });
+
+  program
+    .command('train')
+    .description('train a model with progressive learning; a checkpoint every epoch, metrics as JSON lines, a report at the end')
+    .requiredOption('--data <dir>', 'fashion-mnist, a folder of IDX files, or a folder with one sub-folder of images per class')
+    .option('--eval-data <dir>', 'evaluation data (default: the t10k IDX files next to --data)')
+    .requiredOption('--arch <arch>', 'variant name or config.json')
+    .requiredOption('--out <dir>', 'output folder: checkpoint/, metrics.jsonl, model/, report/')
+    .option('--schedule <name|file>', 'paper, official, random-resize, fixed, linear, or a schedule .json', 'paper')
+    .option('--schedule-for <variant>', 'variant whose preset settings to use (default: --arch when it is s, m or l, else efficientnetv2-s)')
+    .option('--sizes <list>', "replace the stages' image sizes, e.g. 16,22,28,32")
+    .option('--eval-size <n>', 'evaluation image size (default: the schedule\'s)')
+    .option('--epochs <n>', 'total epochs (presets: 350)')
+    .option('--batch-size <n>', 'images per optimizer step', '32')
+    .option('--micro-batch <n>', 'split each batch into micro-batches of this size (gradient accumulation)')
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['rmsprop', 'sgd', 'adamw']).default('rmsprop'))
+    .option('--lr <x>', 'peak learning rate (default: 0.016 per 256 images)')
+    .addOption(new Option('--lr-decay <kind>', 'decay after warm-up').choices(['exponential', 'cosine', 'constant']))
+    .option('--warmup-epochs <n>', 'linear warm-up epochs (default 5)')
+    .option('--weight-decay <x>', 'weight decay, not on BatchNorm and biases (default 1e-5)')
+    .option('--label-smoothing <x>', 'label smoothing (default 0.1)')
+    .option('--ema <decay>', 'EMA decay of the evaluated weights, 0 = off (default 0.9999)')
+    .option('--drop-path <rate>', 'stochastic-depth rate (default: the model\'s)')
+    .option('--seed <n>', 'seed of weights, data order and augmentation', '0')
+    .option('--max-steps <n>', 'stop after this many steps (a checkpoint is written)')
+    .option('--limit <n>', 'use only the first N training examples')
+    .option('--eval-every <epochs>', 'evaluate every N epochs, 0 = only at the end', '1')
+    .option('--resume', 'continue from the checkpoint in --out')
+    .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const { trainCommand } = await import('./commands/train.js');
+      const { parseNumber, parseSizes } = await import('./train-options.js');
+      const str = (k: string) => opts[k] as string | undefined;
+      const num = (k: string, flag: string, min = 0, max = Infinity) => (str(k) === undefined ? undefined : parseNumber(str(k)!, flag, min, max));
+      const int = (k: string, flag: string, min = 1) => (str(k) === undefined ? undefined : parseCount(str(k)!, flag, min));
+      const r = await trainCommand({
+        data: str('data')!,
+        ...(str('evalData') ? { evalData: str('evalData')! } : {}),
+        arch: str('arch')!,
+        out: str('out')!,
+        schedule: str('schedule')!,
+        ...(str('scheduleFor') ? { scheduleFor: str('scheduleFor')! } : {}),
+        ...(str('sizes') ? { sizes: parseSizes(str('sizes')!, '--sizes') } : {}),
+        ...(str('evalSize') ? { evalSize: int('evalSize', '--eval-size', 8)! } : {}),
+        ...(str('epochs') ? { epochs: num('epochs', '--epochs', 1e-9)! } : {}),
+        batchSize: int('batchSize', '--batch-size')!,
+        ...(str('microBatch') ? { microBatch: int('microBatch', '--micro-batch')! } : {}),
+        optimizer: str('optimizer') as 'rmsprop' | 'sgd' | 'adamw',
+        ...(str('lr') ? { lr: num('lr', '--lr', 1e-12)! } : {}),
+        ...(str('lrDecay') ? { lrDecay: str('lrDecay') as 'exponential' | 'cosine' | 'constant' } : {}),
+        ...(str('warmupEpochs') ? { warmupEpochs: num('warmupEpochs', '--warmup-epochs')! } : {}),
+        ...(str('weightDecay') ? { weightDecay: num('weightDecay', '--weight-decay')! } : {}),
+        ...(str('labelSmoothing') ? { labelSmoothing: num('labelSmoothing', '--label-smoothing', 0, 1)! } : {}),
+        ...(str('ema') ? { ema: num('ema', '--ema', 0, 1)! } : {}),
+        ...(str('dropPath') ? { dropPath: num('dropPath', '--drop-path', 0, 0.999)! } : {}),
+        seed: int('seed', '--seed', 0)!,
+        ...(str('maxSteps') ? { maxSteps: int('maxSteps', '--max-steps')! } : {}),
+        ...(str('limit') ? { limit: int('limit', '--limit')! } : {}),
+        evalEvery: num('evalEvery', '--eval-every')!,
+        resume: opts.resume === true,
+        backend: str('backend')!,
+        log: (t) => process.stderr.write(t),
+        tty: process.stderr.isTTY === true,
+      });
+      const e = r.evaluation;
+      io.out(`${r.finished ? 'trained' : 'stopped'} after ${r.steps} steps (${r.elapsed.toFixed(1)} s on ${r.backend})${e ? `: eval accuracy ${(100 * e.accuracy).toFixed(2)} %, loss ${e.loss.toFixed(4)}` : ''}`);
+      if (r.modelDir) io.out(`model: ${r.modelDir}`);
+      io.out(`report: ${r.reportDir}`);
+    });
+
+  program
+    .command('fashion-mnist')
+    .description('the main job: train a small EfficientNetV2 on Fashion-MNIST with progressive learning, evaluate the 10k test set, save the model and a report')
+    .option('--arch <arch>', 'variant name or config.json (default: EfficientNetV2-B0 at width 0.25, depth 0.25)')
+    .option('--epochs <n>', 'total epochs', '4')
+    .option('--batch-size <n>', 'images per step', '128')
+    .option('--sizes <list>', 'image size of each stage (rising: progressive learning)', '22,24,26,28')
+    .option('--eval-size <n>', 'test image size (default: the last stage size)')
+    .option('--fixed', 'train at the last size only (the non-progressive baseline)')
+    .option('--lr <x>', 'peak learning rate (RMSProp, cosine decay)', '0.01')
+    .option('--limit <n>', 'use only the first N training images')
+    .option('--seed <n>', 'seed', '1')
+    .option('--predictions <n>', 'test predictions to print', '8')
+    .option('--out <dir>', 'output folder (replaced unless --resume)', 'out/fashion-mnist')
+    .option('--resume', 'continue from the checkpoint in --out')
+    .option('--backend <name>', 'TF.js backend (auto picks the fastest here)', 'auto')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const { runFashionMnist } = await import('./commands/fashion-mnist.js');
+      const { parseNumber, parseSizes } = await import('./train-options.js');
+      const str = (k: string) => opts[k] as string | undefined;
+      const r = await runFashionMnist({
+        ...(str('arch') ? { arch: str('arch')! } : {}),
+        epochs: parseNumber(str('epochs')!, '--epochs', 1e-9),
+        batchSize: parseCount(str('batchSize')!, '--batch-size'),
+        sizes: parseSizes(str('sizes')!, '--sizes'),
+        ...(str('evalSize') ? { evalSize: parseCount(str('evalSize')!, '--eval-size', 8) } : {}),
+        fixed: opts.fixed === true,
+        lr: parseNumber(str('lr')!, '--lr', 1e-12),
+        ...(str('limit') ? { limit: parseCount(str('limit')!, '--limit') } : {}),
+        seed: parseCount(str('seed')!, '--seed', 0),
+        predictions: parseCount(str('predictions')!, '--predictions', 0),
+        out: str('out')!,
+        resume: opts.resume === true,
+        backend: str('backend')!,
+        log: (t) => process.stderr.write(t),
+        tty: process.stderr.isTTY === true,
+      });
+      if (opts.json) {
+        io.out(JSON.stringify(r, null, 2));
+        return;
+      }
+      io.out(`model: ${r.modelDir}\nreport: ${r.reportDir}/index.html`);
+      for (const p of r.predictions) io.out(`test image ${p.index}: ${p.label.padEnd(12)} predicted ${p.predicted.padEnd(12)} (${(100 * p.confidence).toFixed(1)} %)${p.label === p.predicted ? '' : '  <- wrong'}`);
+      io.out(`test accuracy: ${(100 * r.testAccuracy).toFixed(2)} % (wall time ${r.wallSeconds.toFixed(1)} s)`);
+    });
+
+  program
     .command('tour')
     .description('the model table with one timed forward pass per variant at a small resolution')
     .option('--resolution <size>', 'input size', '64')

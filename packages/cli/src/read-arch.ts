@@ -18,22 +18,26 @@ export async function readArchArgument(arg: string): Promise<ArchArgument> {
   if (!arg.toLowerCase().endsWith('.json')) {
     variants.get(arg); // throws: unknown variant, with the known names
   }
-  let text: string;
-  try {
-    text = await readFile(arg, 'utf8');
-  } catch {
-    throw new EffnetError('NOT_FOUND', 'config file not found', { file: arg });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new EffnetError('INVALID_CONFIG', `is not valid JSON: ${(e as Error).message}`, { file: arg });
-  }
+  const json = await readJsonFile(arg, 'config file', 'INVALID_CONFIG');
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new EffnetError('INVALID_CONFIG', 'must hold a JSON object', { file: arg, expected: 'an object', actual: Array.isArray(json) ? 'an array' : typeof json });
   }
   return { source: json as Record<string, unknown>, file: arg };
+}
+
+/** Reads and parses a JSON file; a missing file or bad JSON throws an EffnetError naming it. */
+export async function readJsonFile(file: string, what: string, code: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new EffnetError('NOT_FOUND', `${what} not found`, { file });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new EffnetError(code, `is not valid JSON: ${(e as Error).message}`, { file });
+  }
 }
 
 /** Parses `--resolution`: `224` or `224x320` (height x width). */

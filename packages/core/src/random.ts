@@ -9,9 +9,13 @@ export class SeededRandom {
     this.s = seed >>> 0;
   }
 
-  /** The state to save; `new SeededRandom(state)` continues from here. */
+  /** The state to save; `new SeededRandom(state)`, or setting `state`, continues from here. */
   get state(): number {
     return this.s;
+  }
+
+  set state(value: number) {
+    this.s = value >>> 0;
   }
 
   /** Next 32-bit unsigned integer. */

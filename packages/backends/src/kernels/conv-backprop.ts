@@ -1,22 +1,30 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { convInfo, inputGradient, padLikeForward, tapWindow, type ConvAttrs } from './conv-geometry.js';
+import { convInfo, inputGradient, padLikeForward, tapColumns, tapWindow, type ConvAttrs } from './conv-geometry.js';
 import { composeKernel } from './tensor-bridge.js';
 
 /**
  * dW of a 2-D convolution as one matrix product: the input windows of all filter taps side by
- * side ([N, kh*kw*Cin], N = batch x output pixels), transposed, times dy ([N, Cout]). The
+ * side ([N, Cin*kh*kw], N = batch x output pixels), transposed, times dy ([N, Cout]). The
  * transpose is explicit because wasm's matMul is fast only without transposed operands.
  */
 export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], attrs: ConvAttrs): tf.Tensor4D {
   const info = convInfo(x.shape, filterShape, attrs, false);
   const [kh, kw, cin, cout] = filterShape as [number, number, number, number];
-  const xp = padLikeForward(x, info);
-  const taps: tf.Tensor4D[] = [];
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(tapWindow(xp, info, i, j));
   const n = dy.shape[0] * info.outHeight * info.outWidth;
-  const cols = taps.length === 1 ? taps[0]! : tf.concat(taps, 3);
-  const colsT = tf.transpose(tf.reshape(cols, [n, kh * kw * cin]));
-  return tf.reshape(tf.matMul(colsT, tf.reshape(dy, [n, cout])), [kh, kw, cin, cout]);
+  const taps = kh * kw;
+  const xp = padLikeForward(x, info);
+  if (taps === 1 || dilated(info)) {
+    // Tap-major columns: [N, kh*kw*Cin].
+    const windows: tf.Tensor4D[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) windows.push(tapWindow(xp, info, i, j));
+    const cols = windows.length === 1 ? windows[0]! : tf.concat(windows, 3);
+    const colsT = tf.transpose(tf.reshape(cols, [n, taps * cin]));
+    return tf.reshape(tf.matMul(colsT, tf.reshape(dy, [n, cout])), [kh, kw, cin, cout]);
+  }
+  // Channel-major columns: [N, Cin*kh*kw]; the product is [Cin, kh*kw, Cout], reordered to the filter's layout.
+  const colsT = tf.transpose(tf.reshape(tapColumns(xp, info), [n, cin * taps]));
+  const product = tf.reshape(tf.matMul(colsT, tf.reshape(dy, [n, cout])), [cin, taps, cout]);
+  return tf.reshape(tf.transpose(product, [1, 0, 2]), [kh, kw, cin, cout]);
 }
 
 /** dx of a 2-D convolution: a stride-1 convolution of the dilated dy with the flipped filter. */
@@ -32,9 +40,21 @@ export function depthwiseFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterS
   const [kh, kw, c, m] = filterShape as [number, number, number, number];
   if (m !== 1) throw new Error('effnet depthwise filter gradient: channel multiplier must be 1');
   const xp = padLikeForward(x, info);
-  const rows: tf.Tensor[] = [];
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) rows.push(tf.sum(tf.mul(tapWindow(xp, info, i, j), dy), [0, 1, 2]));
-  return tf.reshape(tf.stack(rows), [kh, kw, c, 1]);
+  if (dilated(info)) {
+    const rows: tf.Tensor[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) rows.push(tf.sum(tf.mul(tapWindow(xp, info, i, j), dy), [0, 1, 2]));
+    return tf.reshape(tf.stack(rows), [kh, kw, c, 1]);
+  }
+  // [N, C, taps] * [N, C, 1], summed over N with a matrix product (a reduction over the leading axis transposes on wasm).
+  const taps = kh * kw;
+  const n = dy.shape[0] * info.outHeight * info.outWidth;
+  const products = tf.mul(tf.reshape(tapColumns(xp, info), [n, c, taps]), tf.reshape(dy, [n, c, 1]));
+  const sums = tf.matMul(tf.ones([1, n]), tf.reshape(products, [n, c * taps]));
+  return tf.reshape(tf.transpose(tf.reshape(sums, [c, taps])), [kh, kw, c, 1]);
+}
+
+function dilated(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.dilationHeight !== 1 || info.dilationWidth !== 1;
 }
 
 /** dx of a depthwise convolution: a stride-1 depthwise convolution of the dilated dy with the flipped filter. */

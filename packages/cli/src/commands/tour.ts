@@ -15,7 +15,7 @@ export interface TourRow extends VariantRow {
 }
 
 /**
- * The main job until the trainer lands: lists every registered variant and times one forward
+ * The model tour: lists every registered variant and times one forward
  * pass of each (batch 1, after one warm-up pass) at a small resolution on the chosen backend.
  */
 export async function runTour(options: { resolution?: number; backend?: string; pattern?: string; log?: (line: string) => void } = {}): Promise<{ backend: string; rows: TourRow[] }> {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTraining } from './batch-norm-training.js';
 import { EffnetError } from '../errors.js';
 import type { ActivationName } from '../spec/architecture.js';
 import { applyActivation } from './activations.js';
@@ -65,10 +66,10 @@ export class TensorOps implements HeadOps<tf.Tensor> {
     if (!this.ctx.training) {
       return tf.batchNorm(x, movingMean, movingVar, beta, gamma, this.ctx.bnEpsilon);
     }
-    const axes = x.rank === 4 ? [0, 1, 2] : [0];
-    const { mean, variance } = tf.moments(x, axes);
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.ctx.bnEpsilon);
     if (this.ctx.updateStatistics) this.updateMovingStatistics(x, movingMean as tf.Variable, movingVar as tf.Variable, mean, variance);
-    return tf.batchNorm(x, mean, variance, beta, gamma, this.ctx.bnEpsilon);
+    tf.dispose([mean, variance]);
+    return y;
   }
 
   batchNormActivate(name: string, x: tf.Tensor, kind?: ActivationName): tf.Tensor {

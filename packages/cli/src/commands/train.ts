@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createModel, EffnetError, type EffNetModel } from '@effnet/core';
+import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type TrainToFolderResult } from '@effnet/progressive';
+import { useBackend } from '../backend.js';
+import { readArchArgument } from '../read-arch.js';
+import { readSchedule } from './schedule.js';
+
+/** Options of `effnet train` (already parsed). */
+export interface TrainCommandOptions {
+  data: string;
+  evalData?: string;
+  arch: string;
+  out: string;
+  schedule: string;
+  scheduleFor?: string;
+  sizes?: number[];
+  evalSize?: number;
+  epochs?: number;
+  batchSize: number;
+  microBatch?: number;
+  optimizer: OptimizerConfig['type'];
+  lr?: number;
+  lrDecay?: 'exponential' | 'cosine' | 'constant';
+  warmupEpochs?: number;
+  weightDecay?: number;
+  labelSmoothing?: number;
+  ema?: number;
+  dropPath?: number;
+  seed: number;
+  maxSteps?: number;
+  resume?: boolean;
+  backend: string;
+  limit?: number;
+  evalEvery?: number;
+  log: (text: string) => void;
+  tty?: boolean;
+}
+
+/**
+ * Where Fashion-MNIST is looked for: `$EFFNET_FASHION_MNIST`, `data/fashion-mnist` in the current
+ * folder and in the repository of the running `effnet` command, then Debian's package.
+ */
+export function fashionMnistDirs(): string[] {
+  const bin = process.argv[1] ? path.dirname(path.resolve(process.argv[1])) : process.cwd();
+  const dirs = [path.resolve('data/fashion-mnist'), path.resolve(bin, '../../../data/fashion-mnist'), DEBIAN_FASHION_MNIST_DIR];
+  if (process.env.EFFNET_FASHION_MNIST) dirs.unshift(process.env.EFFNET_FASHION_MNIST);
+  return [...new Set(dirs)];
+}
+
+function idxFiles(dir: string, split: 'train' | 't10k'): { images: string; labels: string } | undefined {
+  const pick = (base: string) => [`${base}.gz`, base].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+  const images = pick(`${split}-images-idx3-ubyte`);
+  const labels = pick(`${split}-labels-idx1-ubyte`);
+  return images && labels ? { images, labels } : undefined;
+}
+
+/**
+ * `--data`: `fashion-mnist`, a folder with IDX files (`train-…-idx…` and, for evaluation,
+ * `t10k-…`), or a folder with one sub-folder per class.
+ */
+export async function readDatasets(data: string, evalData: string | undefined, limit?: number): Promise<{ train: ImageDataset; eval?: ImageDataset }> {
+  const dir = data === 'fashion-mnist' ? fashionMnistDirs().find((d) => idxFiles(d, 'train')) : data;
+  if (!dir) throw new EffnetError('NOT_FOUND', `Fashion-MNIST not found in ${fashionMnistDirs().join(', ')}`, { field: '--data' });
+  const classNames = data === 'fashion-mnist' ? FASHION_MNIST_CLASSES : undefined;
+  const idxTrain = idxFiles(dir, 'train');
+  if (idxTrain) {
+    const common = { ...(classNames ? { classNames, numClasses: classNames.length } : {}) };
+    const train = await loadIdxDataset({ ...idxTrain, ...common, ...(limit ? { limit } : {}) });
+    const evalFiles = evalData ? idxFiles(evalData, 't10k') ?? idxFiles(evalData, 'train') : idxFiles(dir, 't10k');
+    const ev = evalFiles ? await loadIdxDataset({ ...evalFiles, numClasses: train.numClasses, ...(classNames ? { classNames } : {}) }) : undefined;
+    return { train, ...(ev ? { eval: ev } : {}) };
+  }
+  const train = await ImageFolderDataset.open(dir);
+  const ev = evalData ? await ImageFolderDataset.open(evalData, { classNames: train.classNames }) : undefined;
+  return { train, ...(ev ? { eval: ev } : {}) };
+}
+
+/** Replaces a schedule's stage sizes (`--sizes 16,22,28`) and evaluation size. */
+export function resizeSchedule(s: Schedule, sizes: number[] | undefined, evalSize: number | undefined): Schedule {
+  if (sizes && sizes.length !== s.stages.length) {
+    throw new EffnetError('BAD_OPTION', `needs one size per stage (${s.name} has ${s.stages.length} stages)`, { field: '--sizes', expected: s.stages.length, actual: sizes.length });
+  }
+  const stages = s.stages.map((st, i) => ({ ...st, imageSize: sizes?.[i] ?? st.imageSize }));
+  const out: Schedule = { ...s, stages };
+  if (evalSize !== undefined) out.evalSize = evalSize;
+  else if (sizes) out.evalSize = sizes[sizes.length - 1]!;
+  return out;
+}
+
+/** What `effnet train` did. */
+export interface TrainCommandResult extends TrainToFolderResult {
+  backend: string;
+  model: EffNetModel;
+  /** The evaluation data, when there was some. */
+  evalData?: ImageDataset;
+}
+
+/** `effnet train`: builds the model, data and schedule, and trains into `--out`. */
+export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommandResult> {
+  const backend = await useBackend(o.backend);
+  const data = await readDatasets(o.data, o.evalData, o.limit);
+  const arch = await readArchArgument(o.arch);
+  const model = createModel(arch.source, { numClasses: data.train.numClasses, seed: o.seed, ...(data.train.classNames ? { labels: data.train.classNames } : {}), ...(arch.file ? { file: arch.file } : {}) });
+  const presetFor = o.scheduleFor ?? (typeof arch.source === 'string' && /^efficientnetv2-[sml]$/.test(arch.source) ? arch.source : 'efficientnetv2-s');
+  const schedule = resizeSchedule(await readSchedule(o.schedule, presetFor, o.epochs), o.sizes, o.evalSize);
+  const learningRate = {
+    ...(o.lr !== undefined ? { base: o.lr } : {}),
+    ...(o.lrDecay ? { decay: o.lrDecay } : {}),
+    ...(o.warmupEpochs !== undefined ? { warmupEpochs: o.warmupEpochs } : {}),
+  };
+  const result = await trainToFolder({
+    model,
+    train: data.train,
+    ...(data.eval ? { eval: data.eval } : {}),
+    schedule,
+    out: o.out,
+    batchSize: o.batchSize,
+    ...(o.microBatch ? { microBatchSize: o.microBatch } : {}),
+    optimizer: { type: o.optimizer },
+    learningRate,
+    ...(o.weightDecay !== undefined ? { weightDecay: o.weightDecay } : {}),
+    ...(o.labelSmoothing !== undefined ? { labelSmoothing: o.labelSmoothing } : {}),
+    ...(o.ema !== undefined ? { ema: o.ema === 0 ? false : o.ema } : {}),
+    ...(o.dropPath !== undefined ? { dropPathRate: o.dropPath } : {}),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+    ...(o.evalEvery !== undefined ? { evalEvery: o.evalEvery } : {}),
+    seed: o.seed,
+    resume: o.resume ?? false,
+    title: `effnet train: ${model.spec.name} on ${data.train.source}`,
+    progress: o.log,
+    tty: o.tty ?? false,
+    summary: [['backend', backend]],
+  });
+  return { ...result, backend, model, ...(data.eval ? { evalData: data.eval } : {}) };
+}

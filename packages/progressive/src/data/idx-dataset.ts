@@ -1,0 +1,102 @@
+import { EffnetError } from '@effnet/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { checkLabels, classCount } from './check-labels.js';
+import type { ImageDataset } from './dataset.js';
+import { pixelsToBatch } from './grid-images.js';
+
+/** A parsed IDX file: unsigned bytes and their dimensions. */
+export interface IdxArray {
+  shape: number[];
+  data: Uint8Array;
+}
+
+/**
+ * Parses the IDX format of MNIST and Fashion-MNIST (gzip-compressed or not): a magic number
+ * `0x0000 08 <rank>` (unsigned bytes), the dimensions as big-endian 32-bit integers, then the data.
+ */
+export async function parseIdx(bytes: Uint8Array, file: string): Promise<IdxArray> {
+  let raw = bytes;
+  if (raw[0] === 0x1f && raw[1] === 0x8b) {
+    const { gunzipSync } = await import('node:zlib');
+    try {
+      raw = new Uint8Array(gunzipSync(raw));
+    } catch (e) {
+      throw new EffnetError('BAD_IDX', `is not a valid gzip file: ${(e as Error).message}`, { file });
+    }
+  }
+  if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0) throw new EffnetError('BAD_IDX', 'is not an IDX file (bad magic number)', { file, expected: '00 00 08 <rank>', actual: [...raw.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ') });
+  if (raw[2] !== 0x08) throw new EffnetError('BAD_IDX', 'only unsigned-byte IDX data is supported', { file, field: 'type', expected: '0x08', actual: `0x${raw[2]!.toString(16)}` });
+  const rank = raw[3]!;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const headerBytes = 4 + 4 * rank;
+  if (raw.length < headerBytes) throw new EffnetError('BAD_IDX', 'is truncated inside its header', { file });
+  const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (raw.length - headerBytes !== count) throw new EffnetError('BAD_IDX', 'data size does not match the dimensions in the header', { file, expected: count, actual: raw.length - headerBytes });
+  return { shape, data: raw.subarray(headerBytes) };
+}
+
+/** Options of {@link loadIdxDataset}. */
+export interface IdxDatasetOptions {
+  /** The images file (`[N, H, W]` or `[N, H, W, C]`). */
+  images: string;
+  /** The labels file (`[N]`). */
+  labels: string;
+  /** Number of classes (default: largest label + 1). */
+  numClasses?: number;
+  /** Class names. */
+  classNames?: string[];
+  /** Use only the first `limit` examples. */
+  limit?: number;
+}
+
+/** A dataset held in memory as bytes; images are resized on the device per batch. */
+export class PixelDataset implements ImageDataset {
+  readonly length: number;
+  private readonly pixelsPerImage: number;
+
+  constructor(
+    private readonly pixels: Uint8Array,
+    private readonly shape: [number, number, number],
+    private readonly labels: Uint8Array | Int32Array,
+    readonly numClasses: number,
+    readonly source: string,
+    readonly classNames?: string[],
+  ) {
+    this.length = labels.length;
+    this.pixelsPerImage = shape[0] * shape[1] * shape[2];
+  }
+
+  label(index: number): number {
+    return this.labels[index]!;
+  }
+
+  async load(indices: readonly number[], size: number): Promise<tf.Tensor4D> {
+    const n = this.pixelsPerImage;
+    const out = new Uint8Array(indices.length * n);
+    indices.forEach((id, k) => out.set(this.pixels.subarray(id * n, (id + 1) * n), k * n));
+    return pixelsToBatch(out, [indices.length, ...this.shape], size);
+  }
+}
+
+/** Reads an IDX image file and its label file (e.g. Fashion-MNIST's) into a dataset; labels are checked. */
+export async function loadIdxDataset(o: IdxDatasetOptions): Promise<PixelDataset> {
+  const { readFile } = await import('node:fs/promises');
+  const read = (f: string) =>
+    readFile(f).catch((e: NodeJS.ErrnoException) => {
+      throw new EffnetError('NOT_FOUND', `cannot read: ${e.code ?? e.message}`, { file: f });
+    });
+  const images = await parseIdx(await read(o.images), o.images);
+  const labels = await parseIdx(await read(o.labels), o.labels);
+  if (images.shape.length !== 3 && images.shape.length !== 4) throw new EffnetError('BAD_IDX', 'images must have 3 or 4 dimensions', { file: o.images, expected: '[N, H, W] or [N, H, W, C]', actual: images.shape });
+  if (labels.shape.length !== 1) throw new EffnetError('BAD_IDX', 'labels must have 1 dimension', { file: o.labels, expected: '[N]', actual: labels.shape });
+  if (labels.shape[0] !== images.shape[0]) throw new EffnetError('BAD_IDX', 'labels and images differ in count', { file: o.labels, expected: images.shape[0], actual: labels.shape[0] });
+  const channels = images.shape[3] ?? 1;
+  if (channels !== 1 && channels !== 3) throw new EffnetError('BAD_IDX', 'images must have 1 or 3 channels', { file: o.images, expected: '1 or 3', actual: channels });
+  const count = Math.min(labels.shape[0]!, o.limit ?? Infinity);
+  const numClasses = o.numClasses ?? o.classNames?.length ?? classCount(labels.data);
+  const y = labels.data.subarray(0, count);
+  checkLabels(y, numClasses, o.labels);
+  const [, h, w] = images.shape as [number, number, number];
+  return new PixelDataset(images.data.subarray(0, count * h * w * channels), [h, w, channels], y, numClasses, o.images, o.classNames);
+}

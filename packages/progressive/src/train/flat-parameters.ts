@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The trainable weights of a model seen as one flat float32 vector. Optimizer slots, the EMA and
+ * accumulated gradients live in this form, so that an update is a handful of ops whatever the
+ * number of weights (a per-weight update costs several kernel launches per weight, which
+ * dominates small models on wasm), and a checkpoint is one array per slot.
+ */
+export class FlatParameters {
+  /** Element count of each weight, in order. */
+  readonly sizes: number[];
+  /** Total element count. */
+  readonly size: number;
+
+  constructor(readonly variables: readonly tf.Variable[]) {
+    this.sizes = variables.map((v) => v.size);
+    this.size = this.sizes.reduce((a, b) => a + b, 0);
+  }
+
+  /** The weights' current values as one vector. */
+  read(): tf.Tensor1D {
+    return this.flatten(this.variables);
+  }
+
+  /** Concatenates tensors shaped like the weights (e.g. gradients) into one vector. */
+  flatten(tensors: readonly tf.Tensor[]): tf.Tensor1D {
+    return tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))) as tf.Tensor1D);
+  }
+
+  /** Assigns a vector back to the weights. */
+  write(flat: tf.Tensor1D): void {
+    tf.tidy(() => {
+      const parts = tf.split(flat, this.sizes);
+      this.variables.forEach((v, i) => v.assign(tf.reshape(parts[i]!, v.shape)));
+    });
+  }
+
+  /** A vector with `value(i)` over the elements of weight i (e.g. a weight-decay mask). */
+  perWeight(value: (index: number) => number): tf.Tensor1D {
+    const data = new Float32Array(this.size);
+    let offset = 0;
+    this.sizes.forEach((n, i) => {
+      data.fill(value(i), offset, offset + n);
+      offset += n;
+    });
+    return tf.tensor1d(data);
+  }
+}

@@ -1,0 +1,93 @@
+import type { AugmentationStep, RandAugmentOptions } from '@effnet/augment';
+import { FieldChecker, type EffNetModel } from '@effnet/core';
+import type { ImageDataset } from '../data/dataset.js';
+import type { Schedule, Stage } from '../schedule/schedule.js';
+import { resolveLearningRate, type LearningRateConfig } from './learning-rate.js';
+import { resolveOptimizerConfig, type OptimizerConfig } from './optimizers.js';
+import type { TrainEvent } from './train-events.js';
+
+/** Options of {@link Trainer}. Defaults follow the official ImageNet recipe where one exists. */
+export interface TrainerOptions {
+  /** The model to train (weights carry over across stages). */
+  model: EffNetModel;
+  /** Training data. */
+  train: ImageDataset;
+  /** Evaluation data (evaluated with the EMA weights at the schedule's eval size). */
+  eval?: ImageDataset;
+  /** The progressive schedule (see `buildSchedule`). */
+  schedule: Schedule;
+  /** Images per optimizer step (default 32). */
+  batchSize?: number;
+  /** Split each batch into micro-batches of this size and accumulate their gradients (default: no split). */
+  microBatchSize?: number;
+  /** Optimizer (default RMSProp, rho 0.9, momentum 0.9, ε 1e-3). */
+  optimizer?: OptimizerConfig;
+  /** Learning rate (default 0.016 per 256 images, 5 warm-up epochs, ×0.97 every 2.4 epochs). */
+  learningRate?: Partial<LearningRateConfig>;
+  /** Label smoothing ε (default 0.1). */
+  labelSmoothing?: number;
+  /** Weight decay (default 1e-5): L2 for RMSProp/SGD, decoupled for AdamW; never on BatchNorm or biases. */
+  weightDecay?: number;
+  /** EMA decay of the weights used for evaluation (default 0.9999; false = none). */
+  ema?: number | false;
+  /** Stochastic-depth rate (default: the model's); a stage's `dropPathRate` wins. */
+  dropPathRate?: number;
+  /** Base RandAugment options (ops, translation, cutout, ...); the stage sets the magnitude. */
+  randAugment?: Partial<RandAugmentOptions>;
+  /** Extra augmentation steps run after RandAugment and mixup / CutMix. */
+  augmentations?: AugmentationStep[];
+  /** Seed of the data order and augmentation (default 0); the model's own random state drives dropout. */
+  seed?: number;
+  /** Folder of the checkpoint written at the end of every epoch. */
+  checkpointDir?: string;
+  /** Continue from the checkpoint in `checkpointDir` when there is one. */
+  resume?: boolean;
+  /** Stop after this many steps in total (a checkpoint is written there). */
+  maxSteps?: number;
+  /** Evaluate every this many epochs (default 1; 0: only at the end). */
+  evalEvery?: number;
+  /** Images per evaluation batch (default 250). */
+  evalBatchSize?: number;
+  /** Batches loaded ahead (default 2). */
+  prefetch?: number;
+  /** Called with every event (start, stage, step, epoch, checkpoint, end). */
+  onEvent?: (event: TrainEvent) => void;
+  /** Called when a stage starts, with its settings (user knobs in `stage.extra`). */
+  onStage?: (stage: Stage, index: number) => void;
+}
+
+/** The numeric settings of a run, checked, with defaults filled in. */
+export interface ResolvedTrainerSettings {
+  batchSize: number;
+  microBatchSize: number;
+  optimizer: Required<OptimizerConfig>;
+  learningRate: LearningRateConfig;
+  labelSmoothing: number;
+  weightDecay: number;
+  ema: number | false;
+  dropPathRate: number;
+  seed: number;
+  evalEvery: number;
+  evalBatchSize: number;
+}
+
+/** Checks the numeric options; errors name the option. */
+export function resolveTrainerSettings(o: TrainerOptions): ResolvedTrainerSettings {
+  const c = new FieldChecker(undefined, 'BAD_TRAINER_OPTION');
+  const batchSize = c.int(o.batchSize ?? 32, 'batchSize', { min: 1 });
+  const microBatchSize = c.int(o.microBatchSize ?? batchSize, 'microBatchSize', { min: 1, max: batchSize });
+  if (o.train.length < batchSize) c.fail('batchSize', 'is larger than the training set', `<= ${o.train.length}`, batchSize);
+  return {
+    batchSize,
+    microBatchSize,
+    optimizer: resolveOptimizerConfig(o.optimizer ?? { type: 'rmsprop' }),
+    learningRate: resolveLearningRate(o.learningRate ?? {}),
+    labelSmoothing: c.number(o.labelSmoothing ?? 0.1, 'labelSmoothing', { min: 0, max: 1 }),
+    weightDecay: c.number(o.weightDecay ?? 1e-5, 'weightDecay', { min: 0 }),
+    ema: o.ema === false ? false : c.number(o.ema ?? 0.9999, 'ema', { min: 0, max: 1 }),
+    dropPathRate: c.number(o.dropPathRate ?? o.model.spec.dropPathRate, 'dropPathRate', { min: 0, max: 0.999 }),
+    seed: c.int(o.seed ?? 0, 'seed', { min: 0 }),
+    evalEvery: c.number(o.evalEvery ?? 1, 'evalEvery', { min: 0 }),
+    evalBatchSize: c.int(o.evalBatchSize ?? 250, 'evalBatchSize', { min: 1 }),
+  };
+}

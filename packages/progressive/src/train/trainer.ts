@@ -1,0 +1,340 @@
+import { AugmentPipeline, registerAugmentations, smoothLabels, type AugmentationStep } from '@effnet/augment';
+import { EffnetError, preprocessImages, SeededRandom } from '@effnet/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { BatchPipeline, mixSeed, type Batch } from '../data/batch-pipeline.js';
+import { evalSizeOf, stageIndexAt, totalEpochs, type Stage } from '../schedule/schedule.js';
+import { checkResumable, loadCheckpointTensors, readCheckpointState, writeCheckpoint, type CheckpointState } from './checkpoint.js';
+import { ParameterAverage } from './ema.js';
+import { evaluateModel, type Evaluation } from './evaluate.js';
+import { FlatParameters } from './flat-parameters.js';
+import { learningRateAt } from './learning-rate.js';
+import { createOptimizer, type FlatOptimizer } from './optimizers.js';
+import type { EpochEvent, TrainEvent } from './train-events.js';
+import { resolveTrainerSettings, type ResolvedTrainerSettings, type TrainerOptions } from './trainer-options.js';
+
+/** What {@link Trainer.fit} returns. */
+export interface TrainResult {
+  /** Steps done in total. */
+  steps: number;
+  /** False when the run stopped at `maxSteps` before the end of the schedule. */
+  finished: boolean;
+  /** Wall seconds of training (across resumes), evaluation included. */
+  elapsed: number;
+  /** Final evaluation (EMA weights, eval size), when an eval set was given. */
+  evaluation?: Evaluation;
+  /** Epoch summaries. */
+  history: EpochEvent[];
+}
+
+/** Weights whose names end like this get no weight decay (BatchNorm and biases, as the official code). */
+const NO_DECAY = /\/(bias|gamma|beta)$/;
+const AUGMENT_SEED = 0x2545f491;
+
+/**
+ * Progressive-learning trainer: runs a schedule's stages on one model (weights carried over),
+ * setting each stage's image size, dropout, RandAugment magnitude and mixup / CutMix, with
+ * RMSProp / SGD / AdamW, warm-up then exponential or cosine decay, label smoothing, weight decay
+ * that skips BatchNorm and biases, an EMA of the weights for evaluation, stochastic depth,
+ * gradient accumulation, a NaN guard and a checkpoint every epoch from which `resume` continues
+ * exactly.
+ */
+export class Trainer {
+  readonly settings: ResolvedTrainerSettings;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  private readonly flat: FlatParameters;
+  /** BatchNorm moving statistics, restored when a step is rejected. */
+  private readonly statistics: FlatParameters;
+  private readonly decayMask: tf.Tensor1D;
+  private readonly optimizer: FlatOptimizer;
+  private readonly ema: ParameterAverage | undefined;
+  private readonly pipeline: BatchPipeline;
+  private readonly augmenters = new Map<number, AugmentPipeline>();
+  private step = 0;
+  private emaUpdates = 0;
+  private elapsedBefore = 0;
+  private history: EpochEvent[] = [];
+
+  constructor(private readonly o: TrainerOptions) {
+    this.settings = resolveTrainerSettings(o);
+    registerAugmentations();
+    const model = o.model;
+    const trainable = model.weightDecls.filter((d) => d.trainable);
+    this.flat = new FlatParameters(trainable.map((d) => model.weights.get(d.name)!));
+    this.statistics = new FlatParameters(model.weightDecls.filter((d) => !d.trainable).map((d) => model.weights.get(d.name)!));
+    this.decayMask = this.flat.perWeight((i) => (NO_DECAY.test(trainable[i]!.name) ? 0 : 1));
+    this.optimizer = createOptimizer(this.settings.optimizer, this.flat.size);
+    this.ema = this.settings.ema === false ? undefined : new ParameterAverage(this.flat.read(), this.settings.ema);
+    this.pipeline = new BatchPipeline(o.train, {
+      batchSize: this.settings.batchSize,
+      seed: this.settings.seed,
+      sizeAt: (step) => this.stageAt(step).imageSize,
+      prefetch: o.prefetch ?? 2,
+    });
+    this.stepsPerEpoch = this.pipeline.stepsPerEpoch;
+    this.totalSteps = Math.round(totalEpochs(o.schedule) * this.stepsPerEpoch);
+  }
+
+  /** The stage that covers global step `step`. */
+  stageAt(step: number): Stage {
+    return this.o.schedule.stages[stageIndexAt(this.o.schedule, step / this.stepsPerEpoch)]!;
+  }
+
+  private emit(event: TrainEvent): void {
+    this.o.onEvent?.(event);
+  }
+
+  private augmenter(index: number, stage: Stage): AugmentPipeline {
+    let a = this.augmenters.get(index);
+    if (!a) {
+      const steps: AugmentationStep[] = [];
+      if (stage.randAugmentMagnitude > 0) {
+        steps.push({ name: 'randaugment', options: { numOps: this.o.schedule.randAugmentOps ?? 2, ...this.o.randAugment, magnitude: stage.randAugmentMagnitude } });
+      }
+      if (stage.mixupAlpha > 0 || stage.cutmixAlpha > 0) steps.push({ name: 'mixup', options: { mixupAlpha: stage.mixupAlpha, cutmixAlpha: stage.cutmixAlpha } });
+      steps.push(...(this.o.augmentations ?? []));
+      a = new AugmentPipeline(steps);
+      this.augmenters.set(index, a);
+    }
+    return a;
+  }
+
+  private prepared = false;
+
+  /** Steps done so far (after {@link prepare}: the checkpoint's step when resuming). */
+  get currentStep(): number {
+    return this.step;
+  }
+
+  /**
+   * Restores the checkpoint in `checkpointDir` when resuming and there is one, after checking
+   * that it fits this model and run (nothing is changed when it does not). `fit` calls it.
+   */
+  async prepare(): Promise<void> {
+    if (this.prepared) return;
+    this.prepared = true;
+    const dir = this.o.checkpointDir;
+    if (!this.o.resume || !dir) return;
+    const state = await readCheckpointState(dir);
+    if (!state) return;
+    await checkResumable(dir, state, this.o.model, this.settings, this.o.train.length);
+    const vectors = await loadCheckpointTensors(dir, this.o.model);
+    const path = await import('node:path');
+    const file = path.join(dir, 'vectors.safetensors');
+    const take = (name: string, into: tf.Variable) => {
+      const v = vectors.get(name);
+      if (!v || v.length !== into.size) throw new EffnetError('BAD_CHECKPOINT', 'is missing or has the wrong size', { file, field: name, expected: into.size, actual: v?.length ?? 'nothing' });
+      into.assign(tf.tensor1d(v));
+    };
+    for (const [name, slot] of this.optimizer.slots) take(`optimizer/${name}`, slot);
+    if (this.ema) take('ema', this.ema.value);
+    this.o.model.random.state = state.modelRandom;
+    this.step = state.step;
+    this.emaUpdates = state.emaUpdates;
+    this.elapsedBefore = state.elapsed;
+    this.history = state.history;
+  }
+
+  private async checkpoint(elapsed: number): Promise<void> {
+    const dir = this.o.checkpointDir;
+    if (!dir) return;
+    const state: CheckpointState = {
+      format: 'effnet-checkpoint',
+      version: 1,
+      step: this.step,
+      elapsed,
+      architecture: this.o.model.spec,
+      schedule: this.o.schedule,
+      settings: this.settings,
+      trainExamples: this.o.train.length,
+      modelRandom: this.o.model.random.state,
+      emaUpdates: this.emaUpdates,
+      history: this.history,
+    };
+    const vectors = new Map<string, tf.Tensor1D>([...this.optimizer.slots].map(([k, v]) => [`optimizer/${k}`, v as tf.Tensor1D]));
+    if (this.ema) vectors.set('ema', this.ema.value as tf.Tensor1D);
+    await writeCheckpoint(dir, this.o.model, state, vectors);
+    this.emit({ type: 'checkpoint', step: this.step, dir });
+  }
+
+  /**
+   * One optimizer step on a batch, inside `tf.tidy`: micro-batches (augmented, forward and
+   * backward) accumulate into one flat gradient; weight decay, the optimizer and the EMA update
+   * follow unless the loss or the gradient is not finite, in which case the BatchNorm statistics
+   * are put back and the step throws. Returns mean loss and accuracy.
+   */
+  private trainStep(batch: Batch, stage: Stage, stageIndex: number, lr: number): { loss: number; accuracy: number } {
+    const statistics = this.statistics.read();
+    try {
+      const result = tf.tidy(() => this.stepTensors(batch, stage, stageIndex, lr, statistics));
+      if (this.ema) this.emaUpdates++;
+      return result;
+    } finally {
+      statistics.dispose();
+    }
+  }
+
+  private stepTensors(batch: Batch, stage: Stage, stageIndex: number, lr: number, statistics: tf.Tensor1D): { loss: number; accuracy: number } {
+    const { model } = this.o;
+    const s = this.settings;
+    const rng = new SeededRandom(mixSeed(s.seed ^ AUGMENT_SEED, batch.step));
+    const augmenter = this.augmenter(stageIndex, stage);
+    const numClasses = model.spec.numClasses;
+    const [b, size] = [batch.images.shape[0], batch.images.shape[1]];
+    const dropPathRate = stage.dropPathRate ?? s.dropPathRate;
+    let grad: tf.Tensor1D | undefined;
+    let loss: tf.Scalar = tf.scalar(0);
+    let correct: tf.Scalar = tf.scalar(0);
+    for (let start = 0; start < b; start += s.microBatchSize) {
+      const m = Math.min(s.microBatchSize, b - start);
+      const images = tf.slice(batch.images, [start, 0, 0, 0], [m, size, size, 3]);
+      const onehot = tf.cast(tf.oneHot(tf.tensor1d(batch.labels.subarray(start, start + m), 'int32'), numClasses), 'float32') as tf.Tensor2D;
+      const aug = augmenter.run(images, onehot, rng);
+      const x = preprocessImages(aug.images, model.spec, size);
+      const y = smoothLabels(aug.labels!, s.labelSmoothing);
+      let predicted: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = model.apply(x, { training: true, dropout: stage.dropout, dropPathRate });
+        predicted = tf.keep(tf.argMax(logits, 1));
+        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+      }, this.flat.variables as tf.Variable[]);
+      const weight = m / b;
+      const g = tf.mul(this.flat.flatten(this.flat.variables.map((v) => grads[v.name]!)), weight) as tf.Tensor1D;
+      grad = grad ? (tf.add(grad, g) as tf.Tensor1D) : g;
+      loss = tf.add(loss, tf.mul(value, weight));
+      correct = tf.add(correct, tf.sum(tf.cast(tf.equal(predicted!, tf.argMax(y, 1)), 'float32')));
+      predicted!.dispose();
+    }
+    const check = tf.stack([loss, tf.sum(tf.square(grad!)), correct]).dataSync();
+    const [lossValue, gradNorm2, correctCount] = [check[0]!, check[1]!, check[2]!];
+    if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm2)) {
+      this.statistics.write(statistics);
+      const what = Number.isFinite(lossValue) ? `the gradient is ${gradNorm2}` : `the loss is ${lossValue}`;
+      throw new EffnetError('NOT_FINITE', `training stopped at step ${batch.step} (epoch ${(batch.step / this.stepsPerEpoch).toFixed(2)}, image size ${size}, learning rate ${lr.toPrecision(3)}): ${what}; the weights are left as they were before this step and the last checkpoint is kept. Lower the learning rate or lengthen the warm-up`, { field: Number.isFinite(lossValue) ? 'gradient' : 'loss' });
+    }
+    const params = this.flat.read();
+    let g = grad!;
+    let decay: tf.Tensor1D | undefined;
+    if (s.weightDecay > 0) {
+      if (s.optimizer.type === 'adamw') decay = tf.mul(this.decayMask, lr * s.weightDecay) as tf.Tensor1D;
+      else g = tf.add(g, tf.mul(tf.mul(params, this.decayMask), s.weightDecay)) as tf.Tensor1D;
+    }
+    const next = this.optimizer.update(params, g, lr, batch.step, decay);
+    this.flat.write(next);
+    if (this.ema) this.ema.update(next, this.emaUpdates);
+    return { loss: lossValue, accuracy: correctCount / b };
+  }
+
+  /** Evaluates the evaluation set with the EMA weights (or the current ones without EMA) at `size`. */
+  async evaluate(size = evalSizeOf(this.o.schedule)): Promise<Evaluation | undefined> {
+    if (!this.o.eval) return undefined;
+    return this.withEvalWeights(() => evaluateModel(this.o.model, this.o.eval!, size, this.settings.evalBatchSize));
+  }
+
+  /** Runs `fn` with the EMA weights in the model, then puts the training weights back. */
+  async withEvalWeights<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.ema) return fn();
+    const current = this.flat.read();
+    this.flat.write(this.ema.value as tf.Tensor1D);
+    try {
+      return await fn();
+    } finally {
+      this.flat.write(current);
+      current.dispose();
+    }
+  }
+
+  /** Puts the EMA weights into the model for good (at the end of training, before saving). */
+  useEvalWeights(): void {
+    if (this.ema) this.flat.write(this.ema.value as tf.Tensor1D);
+  }
+
+  /** Runs the schedule (or continues it from the checkpoint when resuming). */
+  async fit(): Promise<TrainResult> {
+    await this.prepare();
+    const s = this.settings;
+    const stop = Math.min(this.totalSteps, this.o.maxSteps ?? Infinity);
+    const t0 = performance.now();
+    const elapsed = () => this.elapsedBefore + (performance.now() - t0) / 1000;
+    this.emit({ type: 'start', step: this.step, totalSteps: this.totalSteps, stepsPerEpoch: this.stepsPerEpoch, epochs: totalEpochs(this.o.schedule), schedule: this.o.schedule.name, parameters: this.flat.size });
+    let stageIndex = -1;
+    let epochLoss = 0;
+    let epochCorrect = 0;
+    let epochSteps = 0;
+    let rate = { images: 0, seconds: 0 };
+    try {
+      while (this.step < stop) {
+        const index = stageIndexAt(this.o.schedule, this.step / this.stepsPerEpoch);
+        const stage = this.o.schedule.stages[index]!;
+        if (index !== stageIndex) {
+          stageIndex = index;
+          this.o.onStage?.(stage, index);
+          this.emit({ type: 'stage', step: this.step, index, stages: this.o.schedule.stages.length, stage });
+        }
+        const started = performance.now();
+        const batch = await this.pipeline.get(this.step, stop);
+        const lr = learningRateAt(s.learningRate, this.step, this.stepsPerEpoch, this.totalSteps, s.batchSize);
+        let r: { loss: number; accuracy: number };
+        try {
+          r = this.trainStep(batch, stage, index, lr);
+        } finally {
+          batch.images.dispose();
+        }
+        this.step++;
+        epochLoss += r.loss;
+        epochCorrect += r.accuracy;
+        epochSteps++;
+        const seconds = (performance.now() - started) / 1000;
+        rate = { images: rate.images * 0.9 + s.batchSize, seconds: rate.seconds * 0.9 + seconds };
+        const perStep = rate.seconds / (rate.images / s.batchSize);
+        this.emit({
+          type: 'step',
+          step: this.step,
+          epoch: this.step / this.stepsPerEpoch,
+          stage: index,
+          imageSize: stage.imageSize,
+          magnitude: stage.randAugmentMagnitude,
+          mixupAlpha: stage.mixupAlpha,
+          cutmixAlpha: stage.cutmixAlpha,
+          dropout: stage.dropout,
+          learningRate: lr,
+          loss: r.loss,
+          accuracy: r.accuracy,
+          imagesPerSecond: rate.images / rate.seconds,
+          elapsed: elapsed(),
+          eta: perStep * (stop - this.step),
+        });
+        const endOfEpoch = this.step % this.stepsPerEpoch === 0;
+        if (endOfEpoch || this.step === stop) {
+          const epoch = this.step / this.stepsPerEpoch;
+          const event: EpochEvent = { type: 'epoch', epoch, step: this.step, trainLoss: epochLoss / epochSteps, trainAccuracy: epochCorrect / epochSteps, elapsed: 0 };
+          const evalNow = endOfEpoch && s.evalEvery > 0 && Math.round(epoch) % s.evalEvery === 0 && this.step < this.totalSteps;
+          if (evalNow) {
+            const e = await this.evaluate();
+            if (e) Object.assign(event, { evalLoss: e.loss, evalAccuracy: e.accuracy, evalSize: evalSizeOf(this.o.schedule) });
+          }
+          event.elapsed = elapsed();
+          this.history.push(event);
+          this.emit(event);
+          [epochLoss, epochCorrect, epochSteps] = [0, 0, 0];
+          await this.checkpoint(elapsed());
+        }
+      }
+    } finally {
+      await this.pipeline.dispose();
+    }
+    const finished = this.step >= this.totalSteps;
+    const evaluation = finished ? await this.evaluate() : undefined;
+    if (evaluation && this.history.length) Object.assign(this.history[this.history.length - 1]!, { evalLoss: evaluation.loss, evalAccuracy: evaluation.accuracy, evalSize: evalSizeOf(this.o.schedule) });
+    const total = elapsed();
+    this.emit({ type: 'end', step: this.step, finished, elapsed: total, ...(evaluation ? { evalLoss: evaluation.loss, evalAccuracy: evaluation.accuracy } : {}) });
+    return { steps: this.step, finished, elapsed: total, history: this.history, ...(evaluation ? { evaluation } : {}) };
+  }
+
+  /** Frees the optimizer slots, the EMA and the masks (not the model). */
+  dispose(): void {
+    this.optimizer.dispose();
+    this.ema?.dispose();
+    this.decayMask.dispose();
+  }
+}
