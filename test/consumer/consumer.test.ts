@@ -79,8 +79,14 @@ afterAll(async () => {
 });
 
 describe('a fresh project installs only what it needs from the local registry', () => {
-  it('publishes every @effnet package with its own version', () => {
-    expect(Object.keys(versions).sort()).toEqual(['@effnet/blocks', '@effnet/cli', '@effnet/core', '@effnet/hub', '@effnet/scaling']);
+  it('publishes every @effnet package with its own version', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const workspace: string[] = [];
+    for (const dir of await readdir(path.join(REPO_ROOT, 'packages'))) {
+      const file = path.join(REPO_ROOT, 'packages', dir, 'package.json');
+      if (existsSync(file)) workspace.push((JSON.parse(await readFile(file, 'utf8')) as { name: string }).name);
+    }
+    expect(Object.keys(versions).sort()).toEqual(workspace.sort());
     for (const v of Object.values(versions)) expect(v).toMatch(/^\d+\.\d+\.\d+-local-\d+$/);
   });
 
