@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel, InferenceModel } from '@effnet/core';
+import { createModel, InferenceModel, streamingVariableGrads } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
 import { registerVariants } from '@effnet/scaling';
 import { candidateBackends, useBackend, explainBackendError } from '@effnet/backends';
@@ -67,15 +67,24 @@ async function inference(name, variant, size, batch, reps = REPS) {
   return s;
 }
 
-async function trainStep(size, batch, reps, warmup = 1) {
+/** One optimizer step; `stock` uses TF.js's own `minimize`, otherwise effnet's streaming backward pass. */
+async function trainStep(size, batch, reps, warmup = 1, stock = false) {
   const model = createModel('efficientnetv2-b0', { numClasses: 10, seed: 1 });
   const x = tf.randomNormal([batch, size, size, 3]);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
   const optimizer = tf.train.momentum(0.01, 0.9);
   const s = await time(async () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), true, model.trainableWeights());
-    await loss.data();
-    loss.dispose();
+    const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }));
+    if (stock) {
+      const value = optimizer.minimize(loss, true, model.trainableWeights());
+      await value.data();
+      value.dispose();
+      return;
+    }
+    const { value, grads } = streamingVariableGrads(loss, model.trainableWeights());
+    optimizer.applyGradients(grads);
+    await value.data();
+    tf.dispose([value, ...Object.values(grads)]);
   }, reps, warmup);
   tf.dispose([x, y]);
   optimizer.dispose();
@@ -98,7 +107,7 @@ async function trainStepAccumulated(size, batch, micro, reps) {
   const s = await time(async () => {
     let sum;
     for (const { x, y } of parts) {
-      const { value, grads } = tf.variableGrads(() => tf.mul(tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), micro / batch), vars);
+      const { value, grads } = streamingVariableGrads(() => tf.mul(tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), micro / batch), vars);
       value.dispose();
       if (!sum) sum = grads;
       else for (const k of Object.keys(grads)) {
@@ -128,7 +137,7 @@ const W = {
 await import('@tensorflow/tfjs-backend-cpu');
 await tf.setBackend('cpu');
 // One step without warm-up: TF.js's own conv filter gradients take minutes here.
-record(W.trainSmall, 'cpu (stock TF.js)', await trainStep(64, 8, 1, 0).catch((e) => ({ error: e.message })));
+record(W.trainSmall, 'cpu (stock TF.js)', await trainStep(64, 8, 1, 0, true).catch((e) => ({ error: e.message })));
 
 for (const adapter of candidateBackends()) {
   let info;

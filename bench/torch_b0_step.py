@@ -2,6 +2,7 @@
 (B0, 10 classes) at the given size and batch on the CPU. Prints JSON: {"ms": [...]}.
 Needs torch and timm (python3-torch from Debian, timm from pip); exits 3 when they are missing."""
 import json
+import os
 import sys
 import time
 
@@ -14,7 +15,8 @@ except Exception as e:  # noqa: BLE001
 
 size, batch, reps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 torch.manual_seed(0)
-torch.set_num_threads(max(1, torch.get_num_threads()))
+# Every core of the machine (Debian's build may start with one thread).
+torch.set_num_threads(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 model = timm.create_model("tf_efficientnetv2_b0", num_classes=10).train()
 opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 x = torch.randn(batch, 3, size, size)

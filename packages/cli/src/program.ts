@@ -222,9 +222,10 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--eval-every <epochs>', 'evaluate every N epochs, 0 = only at the end', '1')
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
+    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: one per extra core on wasm and cpu, which use one core in Node)', 'auto')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const { trainCommand } = await import('./commands/train.js');
-      const { parseNumber, parseSizes } = await import('./train-options.js');
+      const { parseNumber, parseSizes, parseWorkers } = await import('./train-options.js');
       const str = (k: string) => opts[k] as string | undefined;
       const num = (k: string, flag: string, min = 0, max = Infinity) => (str(k) === undefined ? undefined : parseNumber(str(k)!, flag, min, max));
       const int = (k: string, flag: string, min = 1) => (str(k) === undefined ? undefined : parseCount(str(k)!, flag, min));
@@ -254,6 +255,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         evalEvery: num('evalEvery', '--eval-every')!,
         resume: opts.resume === true,
         backend: str('backend')!,
+        workers: parseWorkers(str('workers')!),
         log: (t) => process.stderr.write(t),
         tty: process.stderr.isTTY === true,
       });
@@ -266,23 +268,25 @@ export function buildProgram(io: CliIO = defaultIO): Command {
   program
     .command('fashion-mnist')
     .description('the main job: train a small EfficientNetV2 on Fashion-MNIST with progressive learning, evaluate the 10k test set, save the model and a report')
-    .option('--arch <arch>', 'variant name or config.json (default: EfficientNetV2-B0 at width 0.25, depth 0.25)')
-    .option('--epochs <n>', 'total epochs', '4')
-    .option('--batch-size <n>', 'images per step', '128')
-    .option('--sizes <list>', 'image size of each stage (rising: progressive learning)', '22,24,26,28')
+    .option('--arch <arch>', 'variant name or config.json (default: EfficientNetV2-B0 blocks at width 0.25, depth 0.25, second stage at stride 1)')
+    .option('--epochs <n>', 'total epochs', '5')
+    .option('--batch-size <n>', 'images per step', '256')
+    .option('--sizes <list>', 'image size of each stage (rising: progressive learning)', '24,28')
     .option('--eval-size <n>', 'test image size (default: the last stage size)')
     .option('--fixed', 'train at the last size only (the non-progressive baseline)')
-    .option('--lr <x>', 'peak learning rate (RMSProp, cosine decay)', '0.01')
+    .option('--lr <x>', 'peak learning rate (RMSProp, cosine decay)', '0.02')
+    .option('--dropout <first,last>', 'dropout before the classifier at the first and last stage', '0,0.05')
     .option('--limit <n>', 'use only the first N training images')
     .option('--seed <n>', 'seed', '1')
     .option('--predictions <n>', 'test predictions to print', '8')
     .option('--out <dir>', 'output folder (replaced unless --resume)', 'out/fashion-mnist')
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--backend <name>', 'TF.js backend (auto picks the fastest here)', 'auto')
+    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: one per extra core on wasm and cpu, which use one core in Node)', 'auto')
     .option('--json', 'print the result as JSON')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const { runFashionMnist } = await import('./commands/fashion-mnist.js');
-      const { parseNumber, parseSizes } = await import('./train-options.js');
+      const { parseDropoutRange, parseNumber, parseSizes, parseWorkers } = await import('./train-options.js');
       const str = (k: string) => opts[k] as string | undefined;
       const r = await runFashionMnist({
         ...(str('arch') ? { arch: str('arch')! } : {}),
@@ -292,12 +296,14 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         ...(str('evalSize') ? { evalSize: parseCount(str('evalSize')!, '--eval-size', 8) } : {}),
         fixed: opts.fixed === true,
         lr: parseNumber(str('lr')!, '--lr', 1e-12),
+        dropout: parseDropoutRange(str('dropout')!),
         ...(str('limit') ? { limit: parseCount(str('limit')!, '--limit') } : {}),
         seed: parseCount(str('seed')!, '--seed', 0),
         predictions: parseCount(str('predictions')!, '--predictions', 0),
         out: str('out')!,
         resume: opts.resume === true,
         backend: str('backend')!,
+        workers: parseWorkers(str('workers')!),
         log: (t) => process.stderr.write(t),
         tty: process.stderr.isTTY === true,
       });

@@ -17,3 +17,20 @@ export function parseSizes(text: string, option: string): number[] {
   }
   return sizes;
 }
+
+/** Parses `--workers`: `auto` or a whole number of worker threads (0 = none). */
+export function parseWorkers(text: string, option = '--workers'): number | 'auto' {
+  if (text === 'auto') return 'auto';
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new EffnetError('BAD_OPTION', 'must be auto or a whole number of worker threads from 0 to 64', { field: option, expected: 'auto or 0..64', actual: text });
+  return n;
+}
+
+/** Parses `--dropout first,last` (two rates in [0, 1)). */
+export function parseDropoutRange(text: string, option = '--dropout'): [number, number] {
+  const parts = text.split(',').map((t) => Number(t.trim()));
+  if (parts.length !== 2 || parts.some((r) => !Number.isFinite(r) || r < 0 || r >= 1)) {
+    throw new EffnetError('BAD_OPTION', 'must be two dropout rates in [0, 1) separated by a comma, e.g. 0.05,0.15', { field: option, expected: 'first,last', actual: text });
+  }
+  return [parts[0]!, parts[1]!];
+}

@@ -46,6 +46,7 @@ export { initialValue } from './model/initializers.js';
 export { preprocessImages } from './model/preprocess.js';
 export { convBatchNormPairs, InferenceModel } from './model/fold-batchnorm.js';
 export { batchNormActivationTraining, FUSABLE_ACTIVATIONS } from './model/fused-batchnorm-activation.js';
+export { streamingVariableGrads, type StreamingGradients } from './model/streaming-gradients.js';
 
 export { encodeNpy, parseNpy, type NpyArray } from './io/npy.js';
 export { encodeSafetensors, parseSafetensors, type SafeTensor } from './io/safetensors.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2dFilterGradient, conv2dInputGradient, depthwiseFilterGradient, depthwiseInputGradient } from './conv-backprop.js';
+import { conv2dFilterGradient, conv2dInputGradient, depthwiseFilterGradient, depthwiseInputGradient, FILTER_GRADIENT_CONV_MIN_PIXELS } from './conv-backprop.js';
 import { convInfo, type ConvAttrs } from './conv-geometry.js';
 
 beforeAll(async () => {
@@ -21,8 +21,17 @@ const cases: { name: string; h: number; w: number; k: number; s: number; pad: 's
 for (const s of [1, 2]) for (const pad of ['same', 'valid'] as const) for (const [h, w] of [[8, 8], [9, 7], [6, 11]] as const) for (const k of [1, 3, 5]) {
   cases.push({ name: `${h}x${w} k${k} s${s} ${pad}`, h, w, k, s, pad });
 }
+// Maps of at least FILTER_GRADIENT_CONV_MIN_PIXELS output pixels take the convolution path for dW.
+for (const pad of ['same', 'valid'] as const) {
+  cases.push({ name: `33x34 k3 s1 ${pad} (large)`, h: 33, w: 34, k: 3, s: 1, pad }, { name: `68x67 k3 s2 ${pad} (large)`, h: 68, w: 67, k: 3, s: 2, pad });
+}
 
 describe('composed conv gradient kernels match TF.js cpu kernels', () => {
+  it('the large cases reach the convolution path for dW', () => {
+    expect(33 * 34).toBeGreaterThanOrEqual(FILTER_GRADIENT_CONV_MIN_PIXELS);
+    expect(Math.floor((67 - 3) / 2 + 1) * Math.floor((68 - 3) / 2 + 1)).toBeGreaterThanOrEqual(FILTER_GRADIENT_CONV_MIN_PIXELS);
+  });
+
   it.each(cases)('conv2d $name', ({ h, w, k, s, pad }) => {
     tf.tidy(() => {
       const attrs: ConvAttrs = { strides: [s, s], pad, dataFormat: 'NHWC', dilations: 1 };

@@ -39,7 +39,10 @@ export function tapWindow(xPadded: tf.Tensor4D, info: tf.backend_util.Conv2DInfo
   const [b, , , c] = xPadded.shape;
   const h0 = i * dh;
   const w0 = j * dw;
-  if (sh === 1 && sw === 1) return tf.slice(xPadded, [0, h0, w0, 0], [b, oh, ow, c]);
+  if (sh === 1 && sw === 1) {
+    if (h0 === 0 && w0 === 0 && oh === xPadded.shape[1] && ow === xPadded.shape[2]) return xPadded;
+    return tf.slice(xPadded, [0, h0, w0, 0], [b, oh, ow, c]);
+  }
   return tf.stridedSlice(xPadded, [0, h0, w0, 0], [b, h0 + (oh - 1) * sh + 1, w0 + (ow - 1) * sw + 1, c], [1, sh, sw, 1]) as tf.Tensor4D;
 }
 
@@ -97,7 +100,10 @@ export function inputGradient(
   const dyd = dilateSpatial(dy, sh, sw);
   const hp = h + top + bottom;
   const wp = w + left + right;
-  const padded = tf.pad(dyd, [[0, 0], [kh - 1, hp - dyd.shape[1]], [kw - 1, wp - dyd.shape[2]], [0, 0]]);
+  const [padBottom, padRight] = [hp - dyd.shape[1], wp - dyd.shape[2]];
+  const noPad = kh === 1 && kw === 1 && padBottom === 0 && padRight === 0;
+  const padded = noPad ? dyd : tf.pad(dyd, [[0, 0], [kh - 1, padBottom], [kw - 1, padRight], [0, 0]]);
   const full = conv(padded);
+  if (top === 0 && left === 0 && full.shape[1] === h && full.shape[2] === w) return full;
   return tf.slice(full, [0, top, left, 0], [dy.shape[0], h, w, full.shape[3]]);
 }

@@ -33,6 +33,22 @@ describe('kernels effnet adds or fixes', () => {
     expect(originalKernel('Transform', 'cpu')).toBeDefined();
   });
 
+  it('wasm: clone (Identity) shares memory instead of copying, and each copy outlives the other', async () => {
+    await useBackend('wasm');
+    const backend = tf.backend();
+    const x = tf.tensor1d([1, 2, 3]);
+    const ids = backend.numDataIds();
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(ids);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    const z = tf.add(y, 1);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(ids);
+    expect(Array.from(await z.data())).toEqual([2, 3, 4]);
+    z.dispose();
+  });
+
   it.each(['wasm', 'webgpu'])('%s: image ops, bit ops and the gather gradient agree with cpu', async (backend) => {
     await useBackend(backend);
     expect(tf.getBackend()).toBe(backend);

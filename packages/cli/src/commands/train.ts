@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { createModel, EffnetError, type EffNetModel } from '@effnet/core';
 import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type TrainToFolderResult } from '@effnet/progressive';
@@ -31,6 +34,8 @@ export interface TrainCommandOptions {
   maxSteps?: number;
   resume?: boolean;
   backend: string;
+  /** Data-parallel worker threads besides the main one (`auto`: one per extra core on single-threaded backends). */
+  workers?: number | 'auto';
   limit?: number;
   evalEvery?: number;
   log: (text: string) => void;
@@ -96,10 +101,36 @@ export interface TrainCommandResult extends TrainToFolderResult {
   evalData?: ImageDataset;
 }
 
+/** Backends that compute on one thread in Node, where worker threads add cores. */
+const SINGLE_THREADED = new Set(['wasm', 'cpu']);
+
+/** Smallest share of a batch `auto` gives a thread (BatchNorm needs a few images per share). */
+const MIN_AUTO_SHARE = 16;
+
+/**
+ * Worker threads for `--workers`: a number as given; `auto` is one per extra core (at most 7) on
+ * wasm and cpu, which use one thread in Node, as long as every thread gets at least 16 images of a
+ * batch, and none on backends that use several threads already.
+ */
+export function workerCount(requested: number | 'auto', backend: string, batchSize: number): number {
+  const n = requested === 'auto'
+    ? (SINGLE_THREADED.has(backend) ? Math.min(7, os.availableParallelism() - 1, Math.floor(batchSize / MIN_AUTO_SHARE) - 1) : 0)
+    : requested;
+  return Math.max(0, Math.min(n, batchSize - 1));
+}
+
+/** The module the gradient workers import to set themselves up (this package's built `worker-setup.js`). */
+export function workerSetupModule(): string {
+  const here = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+  const manifest = createRequire(here).resolve('@effnet/cli/package.json');
+  return pathToFileURL(path.join(path.dirname(manifest), 'dist', 'worker-setup.js')).href;
+}
+
 /** `effnet train`: builds the model, data and schedule, and trains into `--out`. */
 export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommandResult> {
   const backend = await useBackend(o.backend);
   const data = await readDatasets(o.data, o.evalData, o.limit);
+  const workers = workerCount(o.workers ?? 0, backend, o.batchSize);
   const arch = await readArchArgument(o.arch);
   const model = createModel(arch.source, { numClasses: data.train.numClasses, seed: o.seed, ...(data.train.classNames ? { labels: data.train.classNames } : {}), ...(arch.file ? { file: arch.file } : {}) });
   const presetFor = o.scheduleFor ?? (typeof arch.source === 'string' && /^efficientnetv2-[sml]$/.test(arch.source) ? arch.source : 'efficientnetv2-s');
@@ -130,7 +161,8 @@ export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommand
     title: `effnet train: ${model.spec.name} on ${data.train.source}`,
     progress: o.log,
     tty: o.tty ?? false,
-    summary: [['backend', backend]],
+    ...(workers > 0 ? { parallel: { workers, setupModule: workerSetupModule(), setupArgument: backend } } : {}),
+    summary: [['backend', backend], ['threads', String(workers + 1)]],
   });
   return { ...result, backend, model, ...(data.eval ? { evalData: data.eval } : {}) };
 }

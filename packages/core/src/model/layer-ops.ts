@@ -60,6 +60,11 @@ export interface HeadOps<T> extends LayerOps<T> {
   dropout(x: T, rate: number): T;
   /** Fully connected layer [B,C] -> [B,units] with bias. */
   dense(name: string, x: T, units: number): T;
+  /**
+   * Runs one block of the network. Tensor ops free the block's temporaries when it returns, so a
+   * forward pass under a gradient tape holds only block outputs and what the backward pass saved.
+   */
+  block?(run: () => T): T;
 }
 
 /** What a declared weight is, which decides its initialisation and its layout in other formats. */

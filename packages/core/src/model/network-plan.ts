@@ -80,7 +80,9 @@ export function runNetwork<T>(
   if (output === 'stem') return x;
   for (let i = 0; i < plan.blocks.length; i++) {
     const block = plan.blocks[i]!;
-    x = plan.plugins[i]!.forward(ops.scope(blockScope(block)), x, block);
+    const blockInput = x;
+    const run = () => plan.plugins[i]!.forward(ops.scope(blockScope(block)), blockInput, block);
+    x = ops.block ? ops.block(run) : run();
     onBlock?.(block, x);
   }
   const head = ops.scope('head');

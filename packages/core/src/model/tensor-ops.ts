@@ -122,6 +122,11 @@ export class TensorOps implements HeadOps<tf.Tensor> {
     return tf.mul(tf.div(x, survivalProb), mask);
   }
 
+  /** Runs a block in `tf.tidy` (under a gradient tape too: saved tensors outlive the scope). */
+  block(run: () => tf.Tensor): tf.Tensor {
+    return tf.tidy(run);
+  }
+
   globalPool(x: tf.Tensor): tf.Tensor {
     return tf.mean(x, [1, 2]);
   }

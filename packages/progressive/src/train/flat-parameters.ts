@@ -35,6 +35,30 @@ export class FlatParameters {
     });
   }
 
+  /** The weights' current values copied into one array (no kernels: one read per weight). */
+  readArray(): Float32Array {
+    const out = new Float32Array(this.size);
+    let offset = 0;
+    this.variables.forEach((v, i) => {
+      out.set(v.dataSync() as Float32Array, offset);
+      offset += this.sizes[i]!;
+    });
+    return out;
+  }
+
+  /** Assigns one array of all values to the weights (no kernels: one upload per weight). */
+  writeArray(data: Float32Array): void {
+    if (data.length !== this.size) throw new Error(`expected ${this.size} values, got ${data.length}`);
+    let offset = 0;
+    this.variables.forEach((v, i) => {
+      const n = this.sizes[i]!;
+      const t = tf.tensor(data.subarray(offset, offset + n), v.shape, 'float32');
+      v.assign(t);
+      t.dispose();
+      offset += n;
+    });
+  }
+
   /** A vector with `value(i)` over the elements of weight i (e.g. a weight-decay mask). */
   perWeight(value: (index: number) => number): tf.Tensor1D {
     const data = new Float32Array(this.size);

@@ -50,10 +50,31 @@ export interface TrainerOptions {
   evalBatchSize?: number;
   /** Batches loaded ahead (default 2). */
   prefetch?: number;
+  /**
+   * Data parallelism over worker threads (Node): each step's batch is split into `workers + 1`
+   * equal shares, one computed here and one by each worker on its own replica of the model. In
+   * Node, TF.js's wasm and cpu backends use one core, so this is how training uses the others.
+   * Runs are reproducible for a given worker count.
+   */
+  parallel?: DataParallelOptions;
   /** Called with every event (start, stage, step, epoch, checkpoint, end). */
   onEvent?: (event: TrainEvent) => void;
   /** Called when a stage starts, with its settings (user knobs in `stage.extra`). */
   onStage?: (stage: Stage, index: number) => void;
+}
+
+/** How {@link TrainerOptions.parallel} starts its workers. */
+export interface DataParallelOptions {
+  /** Worker threads besides this one (0: none). */
+  workers: number;
+  /**
+   * Module each worker imports first (file URL or package name): it registers the blocks and
+   * variants the model uses and selects the TF.js backend; a default-exported function is
+   * awaited with `setupArgument`.
+   */
+  setupModule: string;
+  /** Passed to the setup module's default export (e.g. the backend name). */
+  setupArgument?: unknown;
 }
 
 /** The numeric settings of a run, checked, with defaults filled in. */
@@ -77,6 +98,7 @@ export function resolveTrainerSettings(o: TrainerOptions): ResolvedTrainerSettin
   const batchSize = c.int(o.batchSize ?? 32, 'batchSize', { min: 1 });
   const microBatchSize = c.int(o.microBatchSize ?? batchSize, 'microBatchSize', { min: 1, max: batchSize });
   if (o.train.length < batchSize) c.fail('batchSize', 'is larger than the training set', `<= ${o.train.length}`, batchSize);
+  if (o.parallel) c.int(o.parallel.workers, 'parallel.workers', { min: 0, max: batchSize - 1 });
   return {
     batchSize,
     microBatchSize,

@@ -7,6 +7,8 @@ import { checkResumable, loadCheckpointTensors, readCheckpointState, writeCheckp
 import { ParameterAverage } from './ema.js';
 import { evaluateModel, type Evaluation } from './evaluate.js';
 import { FlatParameters } from './flat-parameters.js';
+import { GradientWorkers } from './parallel/gradient-workers.js';
+import { combineStatistics, shareGradient } from './parallel/share-gradient.js';
 import { learningRateAt } from './learning-rate.js';
 import { createOptimizer, type FlatOptimizer } from './optimizers.js';
 import type { EpochEvent, TrainEvent } from './train-events.js';
@@ -29,6 +31,7 @@ export interface TrainResult {
 /** Weights whose names end like this get no weight decay (BatchNorm and biases, as the official code). */
 const NO_DECAY = /\/(bias|gamma|beta)$/;
 const AUGMENT_SEED = 0x2545f491;
+const DROPOUT_SEED = 0x68e31da4;
 
 /**
  * Progressive-learning trainer: runs a schedule's stages on one model (weights carried over),
@@ -166,7 +169,10 @@ export class Trainer {
   private trainStep(batch: Batch, stage: Stage, stageIndex: number, lr: number): { loss: number; accuracy: number } {
     const statistics = this.statistics.read();
     try {
-      const result = tf.tidy(() => this.stepTensors(batch, stage, stageIndex, lr, statistics));
+      const result = tf.tidy(() => {
+        const g = this.sequentialGradient(batch, stage, stageIndex);
+        return this.update(g.gradient, g.loss, g.correct, batch, lr, statistics);
+      });
       if (this.ema) this.emaUpdates++;
       return result;
     } finally {
@@ -174,7 +180,8 @@ export class Trainer {
     }
   }
 
-  private stepTensors(batch: Batch, stage: Stage, stageIndex: number, lr: number, statistics: tf.Tensor1D): { loss: number; accuracy: number } {
+  /** The flat gradient of a batch, micro-batch after micro-batch on this thread. */
+  private sequentialGradient(batch: Batch, stage: Stage, stageIndex: number): { gradient: tf.Tensor1D; loss: tf.Scalar; correct: tf.Scalar } {
     const { model } = this.o;
     const s = this.settings;
     const rng = new SeededRandom(mixSeed(s.seed ^ AUGMENT_SEED, batch.step));
@@ -182,7 +189,7 @@ export class Trainer {
     const numClasses = model.spec.numClasses;
     const [b, size] = [batch.images.shape[0], batch.images.shape[1]];
     const dropPathRate = stage.dropPathRate ?? s.dropPathRate;
-    let grad: tf.Tensor1D | undefined;
+    let gradient: tf.Tensor1D | undefined;
     let loss: tf.Scalar = tf.scalar(0);
     let correct: tf.Scalar = tf.scalar(0);
     for (let start = 0; start < b; start += s.microBatchSize) {
@@ -190,22 +197,100 @@ export class Trainer {
       const images = tf.slice(batch.images, [start, 0, 0, 0], [m, size, size, 3]);
       const onehot = tf.cast(tf.oneHot(tf.tensor1d(batch.labels.subarray(start, start + m), 'int32'), numClasses), 'float32') as tf.Tensor2D;
       const aug = augmenter.run(images, onehot, rng);
-      const x = preprocessImages(aug.images, model.spec, size);
-      const y = smoothLabels(aug.labels!, s.labelSmoothing);
-      let predicted: tf.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = model.apply(x, { training: true, dropout: stage.dropout, dropPathRate });
-        predicted = tf.keep(tf.argMax(logits, 1));
-        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-      }, this.flat.variables as tf.Variable[]);
-      const weight = m / b;
-      const g = tf.mul(this.flat.flatten(this.flat.variables.map((v) => grads[v.name]!)), weight) as tf.Tensor1D;
-      grad = grad ? (tf.add(grad, g) as tf.Tensor1D) : g;
-      loss = tf.add(loss, tf.mul(value, weight));
-      correct = tf.add(correct, tf.sum(tf.cast(tf.equal(predicted!, tf.argMax(y, 1)), 'float32')));
-      predicted!.dispose();
+      const x = preprocessImages(aug.images, model.spec, size) as tf.Tensor4D;
+      const y = smoothLabels(aug.labels!, s.labelSmoothing) as tf.Tensor2D;
+      const g = shareGradient(model, this.flat, x, y, { batchSize: b, microBatchSize: m, dropout: stage.dropout, dropPathRate });
+      gradient = gradient ? (tf.add(gradient, g.gradient) as tf.Tensor1D) : g.gradient;
+      loss = tf.add(loss, g.loss);
+      correct = tf.add(correct, g.correct);
     }
-    const check = tf.stack([loss, tf.sum(tf.square(grad!)), correct]).dataSync();
+    return { gradient: gradient!, loss, correct };
+  }
+
+  /**
+   * One optimizer step with the batch split into equal shares, one per thread: this thread
+   * computes the first share while each gradient worker computes another on its replica (same
+   * weights and BatchNorm statistics); gradients are summed in share order and the BatchNorm
+   * statistics combined as if the shares had run one after another. Augmentation runs here, with
+   * the same random sequence as a sequential step.
+   */
+  private async parallelStep(pool: GradientWorkers, batch: Batch, stage: Stage, stageIndex: number, lr: number): Promise<{ loss: number; accuracy: number }> {
+    const { model } = this.o;
+    const s = this.settings;
+    const [b, size] = [batch.images.shape[0], batch.images.shape[1]];
+    const shares = Math.min(pool.size + 1, b);
+    const bounds = Array.from({ length: shares + 1 }, (_, k) => k * Math.floor(b / shares) + Math.min(k, b % shares));
+    const dropPathRate = stage.dropPathRate ?? s.dropPathRate;
+    const numClasses = model.spec.numClasses;
+    const statistics = this.statistics.read();
+    try {
+      // Augment every share here, in order, with the step's random sequence.
+      const rng = new SeededRandom(mixSeed(s.seed ^ AUGMENT_SEED, batch.step));
+      const augmenter = this.augmenter(stageIndex, stage);
+      const inputs = bounds.slice(0, -1).map((start, k) => tf.tidy(() => {
+        const m = bounds[k + 1]! - start;
+        const images = tf.slice(batch.images, [start, 0, 0, 0], [m, size, size, 3]);
+        const onehot = tf.cast(tf.oneHot(tf.tensor1d(batch.labels.subarray(start, start + m), 'int32'), numClasses), 'float32') as tf.Tensor2D;
+        const aug = augmenter.run(images, onehot, rng);
+        return { x: preprocessImages(aug.images, model.spec, size) as tf.Tensor4D, y: smoothLabels(aug.labels!, s.labelSmoothing) as tf.Tensor2D };
+      }));
+      const common = { weights: this.flat.readArray(), statistics: this.statistics.readArray(), numClasses, batchSize: b, microBatchSize: s.microBatchSize, dropout: stage.dropout, dropPathRate };
+      const answers = pool.run(inputs.slice(1).map(({ x, y }, k) => ({
+        ...common,
+        images: x.dataSync().slice() as Float32Array,
+        imageShape: x.shape,
+        labels: y.dataSync().slice() as Float32Array,
+        seed: mixSeed(s.seed ^ DROPOUT_SEED, batch.step * shares + k + 1),
+      })));
+      let own: { gradient: tf.Tensor1D; loss: tf.Scalar; correct: tf.Scalar };
+      let ownUpdates = 0;
+      try {
+        own = tf.tidy(() => {
+          const g = shareGradient(model, this.flat, inputs[0]!.x, inputs[0]!.y, { batchSize: b, microBatchSize: s.microBatchSize, dropout: stage.dropout, dropPathRate });
+          ownUpdates = g.updates;
+          return { gradient: g.gradient, loss: g.loss, correct: g.correct };
+        });
+      } catch (e) {
+        await answers.catch(() => undefined);
+        throw e;
+      } finally {
+        for (const { x, y } of inputs) tf.dispose([x, y]);
+      }
+      const results = await answers.catch((e: unknown) => {
+        tf.dispose([own.gradient, own.loss, own.correct]);
+        throw e;
+      });
+      const result = tf.tidy(() => {
+        let gradient = own.gradient;
+        let loss: tf.Scalar = own.loss;
+        for (const r of results) {
+          gradient = tf.add(gradient, tf.tensor1d(r.gradient)) as tf.Tensor1D;
+          loss = tf.add(loss, r.loss);
+        }
+        const correct = tf.scalar(results.reduce((sum, r) => sum + r.correct, own.correct.dataSync()[0]!));
+        const mine = this.statistics.read();
+        this.statistics.write(combineStatistics(statistics, [mine, ...results.map((r) => tf.tensor1d(r.statistics))], [ownUpdates, ...results.map((r) => r.updates)], model.spec.bnMomentum));
+        try {
+          return this.update(gradient, loss, correct, batch, lr, statistics);
+        } finally {
+          tf.dispose([own.gradient, own.loss, own.correct]);
+        }
+      });
+      if (this.ema) this.emaUpdates++;
+      return result;
+    } finally {
+      statistics.dispose();
+    }
+  }
+
+  /**
+   * Applies a batch's flat gradient: the NaN guard (restoring `statistics`, the BatchNorm
+   * statistics from before the step, and throwing), weight decay, the optimizer and the EMA.
+   */
+  private update(gradient: tf.Tensor1D, loss: tf.Scalar, correct: tf.Scalar, batch: Batch, lr: number, statistics: tf.Tensor1D): { loss: number; accuracy: number } {
+    const s = this.settings;
+    const [b, size] = [batch.images.shape[0], batch.images.shape[1]];
+    const check = tf.stack([loss, tf.sum(tf.square(gradient)), correct]).dataSync();
     const [lossValue, gradNorm2, correctCount] = [check[0]!, check[1]!, check[2]!];
     if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm2)) {
       this.statistics.write(statistics);
@@ -213,7 +298,7 @@ export class Trainer {
       throw new EffnetError('NOT_FINITE', `training stopped at step ${batch.step} (epoch ${(batch.step / this.stepsPerEpoch).toFixed(2)}, image size ${size}, learning rate ${lr.toPrecision(3)}): ${what}; the weights are left as they were before this step and the last checkpoint is kept. Lower the learning rate or lengthen the warm-up`, { field: Number.isFinite(lossValue) ? 'gradient' : 'loss' });
     }
     const params = this.flat.read();
-    let g = grad!;
+    let g = gradient;
     let decay: tf.Tensor1D | undefined;
     if (s.weightDecay > 0) {
       if (s.optimizer.type === 'adamw') decay = tf.mul(this.decayMask, lr * s.weightDecay) as tf.Tensor1D;
@@ -262,7 +347,10 @@ export class Trainer {
     let epochCorrect = 0;
     let epochSteps = 0;
     let rate = { images: 0, seconds: 0 };
+    const p = this.o.parallel;
+    let pool: GradientWorkers | undefined;
     try {
+      if (p && p.workers > 0 && this.step < stop) pool = await GradientWorkers.start(p.workers, { spec: this.o.model.spec, setupModule: p.setupModule, setupArgument: p.setupArgument });
       while (this.step < stop) {
         const index = stageIndexAt(this.o.schedule, this.step / this.stepsPerEpoch);
         const stage = this.o.schedule.stages[index]!;
@@ -276,7 +364,7 @@ export class Trainer {
         const lr = learningRateAt(s.learningRate, this.step, this.stepsPerEpoch, this.totalSteps, s.batchSize);
         let r: { loss: number; accuracy: number };
         try {
-          r = this.trainStep(batch, stage, index, lr);
+          r = pool ? await this.parallelStep(pool, batch, stage, index, lr) : this.trainStep(batch, stage, index, lr);
         } finally {
           batch.images.dispose();
         }
@@ -321,7 +409,7 @@ export class Trainer {
         }
       }
     } finally {
-      await this.pipeline.dispose();
+      await Promise.all([this.pipeline.dispose(), pool?.close()]);
     }
     const finished = this.step >= this.totalSteps;
     const evaluation = finished ? await this.evaluate() : undefined;
