@@ -32,31 +32,25 @@ describe('composed conv gradient kernels match TF.js cpu kernels', () => {
     expect(Math.floor((67 - 3) / 2 + 1) * Math.floor((68 - 3) / 2 + 1)).toBeGreaterThanOrEqual(FILTER_GRADIENT_CONV_MIN_PIXELS);
   });
 
-  it.each(cases)('conv2d $name', ({ h, w, k, s, pad }) => {
+  /** Both gradients of one case, against TF.js's cpu kernels (regular: 3 -> 5 channels; depthwise: 4 channels). */
+  const kinds = {
+    conv2d: { depthwise: false, channels: [3, 5], seed: 1, kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'], dW: conv2dFilterGradient, dX: conv2dInputGradient },
+    depthwise: { depthwise: true, channels: [4, 1], seed: 4, kernels: ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'], dW: depthwiseFilterGradient, dX: depthwiseInputGradient },
+  } as const;
+
+  it.each(Object.keys(kinds).flatMap((kind) => cases.map((c) => ({ ...c, kind: kind as keyof typeof kinds }))))('$kind $name', ({ kind, h, w, k, s, pad }) => {
+    const o = kinds[kind];
     tf.tidy(() => {
       const attrs: ConvAttrs = { strides: [s, s], pad, dataFormat: 'NHWC', dilations: 1 };
-      const x = tf.randomNormal([2, h, w, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-      const filter = tf.randomNormal([k, k, 3, 5], 0, 1, 'float32', 2) as tf.Tensor4D;
-      const info = convInfo(x.shape, filter.shape, attrs, false);
-      const dy = tf.randomNormal([2, info.outHeight, info.outWidth, 5], 0, 1, 'float32', 3) as tf.Tensor4D;
-      const dW = reference('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape });
-      expect(maxRel(conv2dFilterGradient(x, dy, filter.shape, attrs), dW)).toBeLessThan(1e-5);
-      const dX = reference('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape });
-      expect(maxRel(conv2dInputGradient(dy, filter, x.shape, attrs), dX)).toBeLessThan(1e-5);
-    });
-  });
-
-  it.each(cases)('depthwise $name', ({ h, w, k, s, pad }) => {
-    tf.tidy(() => {
-      const attrs: ConvAttrs = { strides: [s, s], pad, dataFormat: 'NHWC', dilations: [1, 1] };
-      const x = tf.randomNormal([2, h, w, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
-      const filter = tf.randomNormal([k, k, 4, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
-      const info = convInfo(x.shape, filter.shape, attrs, true);
-      const dy = tf.randomNormal([2, info.outHeight, info.outWidth, 4], 0, 1, 'float32', 6) as tf.Tensor4D;
-      const dW = reference('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape });
-      expect(maxRel(depthwiseFilterGradient(x, dy, filter.shape, attrs), dW)).toBeLessThan(1e-5);
-      const dX = reference('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape });
-      expect(maxRel(depthwiseInputGradient(dy, filter, x.shape, attrs), dX)).toBeLessThan(1e-5);
+      const [cin, cm] = o.channels;
+      const x = tf.randomNormal([2, h, w, cin], 0, 1, 'float32', o.seed) as tf.Tensor4D;
+      const filter = tf.randomNormal([k, k, cin, cm], 0, 1, 'float32', o.seed + 1) as tf.Tensor4D;
+      const info = convInfo(x.shape, filter.shape, attrs, o.depthwise);
+      const dy = tf.randomNormal([2, info.outHeight, info.outWidth, o.depthwise ? cin : cm], 0, 1, 'float32', o.seed + 2) as tf.Tensor4D;
+      const dW = reference(o.kernels[0], { x, dy }, { ...attrs, filterShape: filter.shape });
+      expect(maxRel(o.dW(x, dy, filter.shape, attrs), dW)).toBeLessThan(1e-5);
+      const dX = reference(o.kernels[1], { dy, filter }, { ...attrs, inputShape: x.shape });
+      expect(maxRel(o.dX(dy, filter, x.shape, attrs), dX)).toBeLessThan(1e-5);
     });
   });
 

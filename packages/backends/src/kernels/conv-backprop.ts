@@ -98,23 +98,28 @@ export function depthwiseInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inp
 }
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
+type Gradient = (a: tf.Tensor4D, b: tf.Tensor4D, shape: number[], attrs: ConvAttrs) => tf.Tensor4D;
+
+/** A filter-gradient kernel (inputs `x`, `dy`; attribute `filterShape`) from one of the functions above. */
+function filterGradientKernel(gradient: Gradient): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
+    return composeKernel(backend, [inputs.x!, inputs.dy!], (x, dy) => gradient(x as tf.Tensor4D, dy as tf.Tensor4D, a.filterShape, a));
+  };
+}
+
+/** An input-gradient kernel (inputs `dy`, `filter`; attribute `inputShape`) from one of the functions above. */
+function inputGradientKernel(gradient: Gradient): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
+    return composeKernel(backend, [inputs.dy!, inputs.filter!], (dy, f) => gradient(dy as tf.Tensor4D, f as tf.Tensor4D, a.inputShape, a));
+  };
+}
 
 /** Kernel functions for TF.js's conv gradient kernels, built from the functions above. */
 export const composedConvKernels: Record<string, KernelFunc> = {
-  Conv2DBackpropFilter: ({ inputs, backend, attrs }) => {
-    const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
-    return composeKernel(backend, [inputs.x!, inputs.dy!], (x, dy) => conv2dFilterGradient(x as tf.Tensor4D, dy as tf.Tensor4D, a.filterShape, a));
-  },
-  Conv2DBackpropInput: ({ inputs, backend, attrs }) => {
-    const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
-    return composeKernel(backend, [inputs.dy!, inputs.filter!], (dy, f) => conv2dInputGradient(dy as tf.Tensor4D, f as tf.Tensor4D, a.inputShape, a));
-  },
-  DepthwiseConv2dNativeBackpropFilter: ({ inputs, backend, attrs }) => {
-    const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
-    return composeKernel(backend, [inputs.x!, inputs.dy!], (x, dy) => depthwiseFilterGradient(x as tf.Tensor4D, dy as tf.Tensor4D, a.filterShape, a));
-  },
-  DepthwiseConv2dNativeBackpropInput: ({ inputs, backend, attrs }) => {
-    const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
-    return composeKernel(backend, [inputs.dy!, inputs.filter!], (dy, f) => depthwiseInputGradient(dy as tf.Tensor4D, f as tf.Tensor4D, a.inputShape, a));
-  },
+  Conv2DBackpropFilter: filterGradientKernel(conv2dFilterGradient),
+  Conv2DBackpropInput: inputGradientKernel(conv2dInputGradient),
+  DepthwiseConv2dNativeBackpropFilter: filterGradientKernel(depthwiseFilterGradient),
+  DepthwiseConv2dNativeBackpropInput: inputGradientKernel(depthwiseInputGradient),
 };
