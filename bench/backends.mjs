@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks effnet on every backend that starts here, side by side in one run, with the anchors
 // onnxruntime-node, onnxruntime-web (wasm, 1 thread) and PyTorch (CPU) where available.
-// Usage: npm run bench [-- --reps 5 --train-reps 2 --quick]
+// Usage: npm run bench [-- --reps 5 --train-reps 2 --quick --backends tfjs-node,wasm]
 // Prints a Markdown table: median ms, spread (min-max), and ratios.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel, InferenceModel, streamingVariableGrads } from '@effnet/core';
+import { createModel, graphCompilerFor, InferenceModel } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
 import { registerVariants } from '@effnet/scaling';
 import { candidateBackends, useBackend, explainBackendError } from '@effnet/backends';
@@ -21,6 +21,8 @@ const opt = (name, dflt) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const quick = args.includes('--quick');
+// --backends tfjs-node,wasm: only these effnet backends (the anchors always run).
+const only = args.includes('--backends') ? args[args.indexOf('--backends') + 1].split(',') : undefined;
 const REPS = opt('reps', quick ? 3 : 7);
 const TRAIN_REPS = opt('train-reps', quick ? 1 : 3);
 const onnxFile = join(here, '../../shared/bench/efficientnetv2-b0-224.onnx');
@@ -52,9 +54,9 @@ const record = (workload, runtime, s) => {
   process.stderr.write(`${workload.padEnd(34)} ${runtime.padEnd(22)} ${text}\n`);
 };
 
-async function inference(name, variant, size, batch, reps = REPS) {
+async function inference(name, variant, size, batch, reps = REPS, engine = 'auto') {
   const model = createModel(variant, { numClasses: 1000, seed: 1 });
-  const fast = new InferenceModel(model);
+  const fast = new InferenceModel(model, engine);
   const x = tf.randomNormal([batch, size, size, 3]);
   const s = await time(async () => {
     const y = fast.predict(x);
@@ -67,8 +69,11 @@ async function inference(name, variant, size, batch, reps = REPS) {
   return s;
 }
 
-/** One optimizer step; `stock` uses TF.js's own `minimize`, otherwise effnet's streaming backward pass. */
-async function trainStep(size, batch, reps, warmup = 1, stock = false) {
+/**
+ * One optimizer step; `stock` uses TF.js's own `minimize`, otherwise effnet's training pass (one
+ * compiled graph on tfjs-node under engine `auto`, the streaming backward pass elsewhere).
+ */
+async function trainStep(size, batch, reps, warmup = 1, stock = false, engine = 'auto') {
   const model = createModel('efficientnetv2-b0', { numClasses: 10, seed: 1 });
   const x = tf.randomNormal([batch, size, size, 3]);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
@@ -81,10 +86,10 @@ async function trainStep(size, batch, reps, warmup = 1, stock = false) {
       value.dispose();
       return;
     }
-    const { value, grads } = streamingVariableGrads(loss, model.trainableWeights());
+    const { loss: value, logits, grads } = model.trainingPass(x, y, { engine });
     optimizer.applyGradients(grads);
     await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
+    tf.dispose([value, logits, ...Object.values(grads)]);
   }, reps, warmup);
   tf.dispose([x, y]);
   optimizer.dispose();
@@ -103,18 +108,15 @@ async function trainStepAccumulated(size, batch, micro, reps) {
     y: tf.oneHot(tf.tensor1d(Array.from({ length: micro }, (_, i) => (k * micro + i) % 10), 'int32'), 10),
   }));
   const optimizer = tf.train.momentum(0.01, 0.9);
-  const vars = model.trainableWeights();
   const s = await time(async () => {
     let sum;
     for (const { x, y } of parts) {
-      const { value, grads } = streamingVariableGrads(() => tf.mul(tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), micro / batch), vars);
-      value.dispose();
-      if (!sum) sum = grads;
-      else for (const k of Object.keys(grads)) {
-        const next = tf.add(sum[k], grads[k]);
-        tf.dispose([sum[k], grads[k]]);
-        sum[k] = next;
-      }
+      const { loss, logits, grads } = model.trainingPass(x, y);
+      tf.dispose([loss, logits]);
+      const next = {};
+      for (const k of Object.keys(grads)) next[k] = tf.tidy(() => (sum ? tf.add(sum[k], tf.mul(grads[k], micro / batch)) : tf.mul(grads[k], micro / batch)));
+      tf.dispose([...Object.values(grads), ...(sum ? Object.values(sum) : [])]);
+      sum = next;
     }
     optimizer.applyGradients(sum);
     tf.dispose(Object.values(sum));
@@ -137,9 +139,9 @@ const W = {
 await import('@tensorflow/tfjs-backend-cpu');
 await tf.setBackend('cpu');
 // One step without warm-up: TF.js's own conv filter gradients take minutes here.
-record(W.trainSmall, 'cpu (stock TF.js)', await trainStep(64, 8, 1, 0, true).catch((e) => ({ error: e.message })));
+if (!only || only.includes('cpu')) record(W.trainSmall, 'cpu (stock TF.js)', await trainStep(64, 8, 1, 0, true).catch((e) => ({ error: e.message })));
 
-for (const adapter of candidateBackends()) {
+for (const adapter of candidateBackends().filter((a) => !only || only.includes(a.name))) {
   let info;
   try {
     info = await useBackend(adapter.name);
@@ -150,20 +152,24 @@ for (const adapter of candidateBackends()) {
   const slow = adapter.slowReason?.();
   const label = slow ? `${adapter.name} (software)` : adapter.name;
   const heavy = adapter.name !== 'cpu' && !slow;
+  // tfjs-node runs each pass as one compiled TensorFlow graph; its op-by-op rows show what that gains.
+  const engines = graphCompilerFor(tf.getBackend()) ? [['auto', label], ['eager', `${label}, op by op`]] : [['auto', label]];
   try {
     // A software-rendered GPU or plain JS is slow: fewer repetitions, and no batch 8.
     const reps = heavy ? REPS : 3;
-    record(W.b0_1, label, await inference(label, 'efficientnetv2-b0', 224, 1, reps));
-    record(W.b0_8, label, heavy ? await inference(label, 'efficientnetv2-b0', 224, 8) : { error: 'slow on this backend here; see batch 1' });
-    record(W.s_1, label, await inference(label, 'efficientnetv2-s', 384, 1, reps));
-    record(W.trainSmall, label, await trainStep(64, 8, TRAIN_REPS));
-    if (!heavy) record(W.train, label, { error: 'too slow on this backend here; see the 64x64 row' });
-    else {
-      try {
-        record(W.train, label, await trainStep(128, 32, TRAIN_REPS));
-      } catch (e) {
-        process.stderr.write(`${String(explainBackendError(e).message).slice(0, 160)}\n`);
-        record(W.train, `${label}, 4 micro-batches of 8`, await trainStepAccumulated(128, 32, 8, TRAIN_REPS));
+    for (const [engine, name] of engines) {
+      record(W.b0_1, name, await inference(name, 'efficientnetv2-b0', 224, 1, reps, engine));
+      record(W.b0_8, name, heavy ? await inference(name, 'efficientnetv2-b0', 224, 8, REPS, engine) : { error: 'slow on this backend here; see batch 1' });
+      record(W.s_1, name, await inference(name, 'efficientnetv2-s', 384, 1, reps, engine));
+      record(W.trainSmall, name, await trainStep(64, 8, TRAIN_REPS, 1, false, engine));
+      if (!heavy) record(W.train, name, { error: 'too slow on this backend here; see the 64x64 row' });
+      else {
+        try {
+          record(W.train, name, await trainStep(128, 32, TRAIN_REPS, 1, false, engine));
+        } catch (e) {
+          process.stderr.write(`${String(explainBackendError(e).message).slice(0, 160)}\n`);
+          record(W.train, `${name}, 4 micro-batches of 8`, await trainStepAccumulated(128, 32, 8, TRAIN_REPS));
+        }
       }
     }
   } catch (e) {
@@ -218,19 +224,22 @@ for (const python of ['/usr/bin/python3', 'python3']) {
   }
 }
 
-// Table.
-const lines = ['| workload | runtime | median ms | min-max ms | vs fastest effnet |', '|---|---|---:|---:|---:|'];
+// Table. Ratios: to the fastest effnet row of the workload, and to its anchor (onnxruntime-node
+// for inference, PyTorch for training), both measured in this run.
+const lines = ['| workload | runtime | median ms | min-max ms | vs fastest effnet | vs anchor |', '|---|---|---:|---:|---:|---:|'];
 for (const w of Object.values(W)) {
   const rows = results.filter((r) => r.workload === w);
   const ours = rows.filter((r) => !r.error && !/onnxruntime|PyTorch|stock/.test(r.runtime));
   const best = ours.length ? Math.min(...ours.map((r) => r.median)) : undefined;
+  const anchor = rows.find((r) => !r.error && /onnxruntime-node|PyTorch/.test(r.runtime));
   for (const r of rows) {
     if (r.error) {
-      lines.push(`| ${w} | ${r.runtime} | - | ${r.error} | |`);
+      lines.push(`| ${w} | ${r.runtime} | - | ${r.error} | | |`);
       continue;
     }
     const ratio = best ? (r.median / best).toFixed(2) : '';
-    lines.push(`| ${w} | ${r.runtime} | ${r.median.toFixed(1)} | ${r.min.toFixed(1)}-${r.max.toFixed(1)} | ${ratio}x |`);
+    const vsAnchor = anchor ? `${(r.median / anchor.median).toFixed(2)}x` : '';
+    lines.push(`| ${w} | ${r.runtime} | ${r.median.toFixed(1)} | ${r.min.toFixed(1)}-${r.max.toFixed(1)} | ${ratio}x | ${vsAnchor} |`);
   }
 }
 console.log(lines.join('\n'));

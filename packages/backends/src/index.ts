@@ -26,3 +26,7 @@ export {
   depthwiseInputGradient,
 } from './kernels/conv-backprop.js';
 export { setupTfjsNodeFromPython, type TfjsNodeSetupOptions, type TfjsNodeSetupResult } from './setup/tfjs-node-from-python.js';
+export { tensorflowGraphCompiler } from './tensorflow-graph/tensorflow-compiler.js';
+export { TensorFlowSession } from './tensorflow-graph/tensorflow-session.js';
+export { inferenceGraph, trainingGraph, type NetworkGraph, type TrainingGraph } from './tensorflow-graph/network-graphs.js';
+export { GraphBuilder, encodeSavedModel, type GraphSignature, type GraphTensor } from './tensorflow-graph/graph-def.js';

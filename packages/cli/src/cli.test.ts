@@ -192,6 +192,11 @@ describe('bad input: one clear line, exit 1, nothing written', () => {
     expectCleanError(await effnet('predict', tmp, 'x.npy'), /has no model\.json/);
     expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'abacus'), /unknown backend "abacus"; known: .*wasm, cpu, auto/);
     expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), 'x.npy', '--backend', 'tfjs-node-gpu'), /needs @tensorflow\/tfjs-node-gpu, which is not installed/);
+    const input = path.join(sharedGolden('dev-b0'), 'input.npy');
+    expectCleanError(await effnet('predict', path.join(tmp, 'model-dev-b0'), input, '--backend', 'cpu', '--engine', 'graph'), /engine: the active backend cannot run compiled graphs \(tfjs-node can\).*graph on cpu/);
+    const badEngine = await effnet('predict', path.join(tmp, 'model-dev-b0'), input, '--engine', 'jit');
+    expect(badEngine.code).toBe(1);
+    expect(badEngine.stderr).toMatch(/'--engine <kind>' argument 'jit' is invalid\. Allowed choices are auto, eager, graph/);
   });
 });
 

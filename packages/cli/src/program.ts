@@ -89,11 +89,13 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--json', 'print JSON')
     .option('--save-logits <file>', 'write the raw logits as .npy [N, classes]')
     .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
-    .action(async (modelDir: string, inputs: string[], opts: { top: string; json?: boolean; saveLogits?: string; backend: string }) => {
+    .addOption(new Option('--engine <kind>', 'how passes run: auto (one compiled TensorFlow graph on tfjs-node, op by op elsewhere), eager, graph').choices(['auto', 'eager', 'graph']).default('auto'))
+    .action(async (modelDir: string, inputs: string[], opts: { top: string; json?: boolean; saveLogits?: string; backend: string; engine: 'auto' | 'eager' | 'graph' }) => {
       const { formatPredictions, predictFiles } = await import('./commands/predict.js');
       const r = await predictFiles(modelDir, inputs, {
         top: parseCount(opts.top, '--top'),
         backend: opts.backend,
+        engine: opts.engine,
         ...(opts.saveLogits ? { saveLogits: opts.saveLogits } : {}),
       });
       io.out(opts.json ? JSON.stringify({ backend: r.backend, predictions: r.predictions }, null, 2) : formatPredictions(r));
@@ -223,6 +225,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
     .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: one per extra core on wasm and cpu, which use one core in Node)', 'auto')
+    .addOption(new Option('--engine <kind>', 'how passes run: auto (one compiled TensorFlow graph on tfjs-node, op by op elsewhere), eager, graph').choices(['auto', 'eager', 'graph']).default('auto'))
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const { trainCommand } = await import('./commands/train.js');
       const { parseNumber, parseSizes, parseWorkers } = await import('./train-options.js');
@@ -256,6 +259,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         resume: opts.resume === true,
         backend: str('backend')!,
         workers: parseWorkers(str('workers')!),
+        engine: str('engine') as 'auto' | 'eager' | 'graph',
         log: (t) => process.stderr.write(t),
         tty: process.stderr.isTTY === true,
       });

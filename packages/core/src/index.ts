@@ -36,11 +36,23 @@ export { validateArchitectureSpec, validatePreprocessing, validateStage } from '
 
 export type { ConvOptions, DepthwiseOptions, HeadOps, LayerOps, WeightDecl, WeightKind } from './model/layer-ops.js';
 export { MeterOps, sameOutputSize, type MacRecord, type MeterLog, type ShapeOnly } from './model/meter-ops.js';
-export { TensorOps, type TensorOpsContext } from './model/tensor-ops.js';
+export { moveStatistics, TensorOps, type TensorOpsContext } from './model/tensor-ops.js';
 export { applyActivation } from './model/activations.js';
 export { blockScope, planNetwork, runNetwork, type NetworkOutput, type NetworkPlan } from './model/network-plan.js';
 export { declareWeights, describeArchitecture, type ArchitectureSummary, type PartSummary, type StageSummary } from './model/describe.js';
-export { EffNetModel, type ApplyOptions, type ModelOptions, type ParamCount } from './model/effnet-model.js';
+export { EffNetModel, type ApplyOptions, type ModelOptions, type ParamCount, type TrainingPassOptions } from './model/effnet-model.js';
+export {
+  graphCompilerFor,
+  isGraphUnsupported,
+  registerGraphCompiler,
+  resolveEngine,
+  unregisterGraphCompiler,
+  type CompiledInference,
+  type ComputeEngine,
+  type GraphCompiler,
+  type TrainingPass,
+  type TrainingPassSettings,
+} from './model/graph-compiler.js';
 export { createModel, DEFAULT_SCALING_RULE, resolveArchitecture, type CreateModelOptions, type ModelSource } from './model/create-model.js';
 export { initialValue } from './model/initializers.js';
 export { preprocessImages } from './model/preprocess.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { EffnetError, encodeNpy, InferenceModel, loadModel, parseNpy, preprocessImages, writeFileAtomic, type EffNetModel } from '@effnet/core';
+import { EffnetError, encodeNpy, type ComputeEngine, InferenceModel, loadModel, parseNpy, preprocessImages, writeFileAtomic, type EffNetModel } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend.js';
 import { decodeImage } from '../images.js';
@@ -9,6 +9,8 @@ export interface PredictOptions {
   top?: number;
   saveLogits?: string;
   backend?: string;
+  /** How inference runs (default `auto`: one compiled TensorFlow graph on tfjs-node). */
+  engine?: ComputeEngine;
 }
 
 /** One ranked class. */
@@ -75,7 +77,7 @@ export async function predictFiles(modelDir: string, inputs: string[], options: 
       const rows: Float32Array[] = [];
       const predictions: Prediction[] = [];
       const k = Math.min(options.top ?? 5, model.spec.numClasses || model.spec.headChannels);
-      const fast = new InferenceModel(model);
+      const fast = new InferenceModel(model, options.engine ?? 'auto');
       for (const [i, x] of tensors.entries()) {
         const logits = fast.predict(x);
         const probs = tf.tidy(() => tf.softmax(logits));

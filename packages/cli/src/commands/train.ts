@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { createModel, EffnetError, type EffNetModel } from '@effnet/core';
+import { createModel, EffnetError, type ComputeEngine, type EffNetModel } from '@effnet/core';
 import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type TrainToFolderResult } from '@effnet/progressive';
 import { useBackend } from '../backend.js';
 import { readArchArgument } from '../read-arch.js';
@@ -36,6 +36,8 @@ export interface TrainCommandOptions {
   backend: string;
   /** Data-parallel worker threads besides the main one (`auto`: one per extra core on single-threaded backends). */
   workers?: number | 'auto';
+  /** How forward and backward passes run (default `auto`). */
+  engine?: ComputeEngine;
   limit?: number;
   evalEvery?: number;
   log: (text: string) => void;
@@ -148,6 +150,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommand
     out: o.out,
     batchSize: o.batchSize,
     ...(o.microBatch ? { microBatchSize: o.microBatch } : {}),
+    ...(o.engine ? { engine: o.engine } : {}),
     optimizer: { type: o.optimizer },
     learningRate,
     ...(o.weightDecay !== undefined ? { weightDecay: o.weightDecay } : {}),

@@ -8,6 +8,8 @@ import { initialValue } from './initializers.js';
 import type { WeightDecl } from './layer-ops.js';
 import { planNetwork, runNetwork, type NetworkOutput, type NetworkPlan } from './network-plan.js';
 import { TensorOps } from './tensor-ops.js';
+import { isGraphUnsupported, resolveEngine, type ComputeEngine, type TrainingPass } from './graph-compiler.js';
+import { streamingVariableGrads } from './streaming-gradients.js';
 
 const MODEL_COUNTER = Symbol.for('@effnet/core.modelCounter');
 
@@ -32,6 +34,18 @@ export interface ApplyOptions {
   dropPathRate?: number;
   /** Fuse BatchNorm and activation into one op with its own gradient in training (default true). */
   fuseBatchNorm?: boolean;
+}
+
+/** Options of {@link EffNetModel.trainingPass}. */
+export interface TrainingPassOptions {
+  /** Dropout before the classifier (default: the spec's). */
+  dropout?: number;
+  /** Stochastic-depth rate (default: the spec's). */
+  dropPathRate?: number;
+  /** Move the BatchNorm statistics towards this batch's (default true). */
+  updateStatistics?: boolean;
+  /** `auto` (default): a compiled graph where the backend has a compiler (tfjs-node), else eager. */
+  engine?: ComputeEngine;
 }
 
 /** Options of the {@link EffNetModel} constructor. */
@@ -67,6 +81,7 @@ export class EffNetModel {
   /** Random state for dropout and stochastic-depth masks. */
   readonly random: SeededRandom;
   private disposed = false;
+  private readonly disposeHooks: (() => void)[] = [];
   /** Plans for other stochastic-depth rates, made once (progressive training changes it by stage). */
   private readonly plansByDropPath = new Map<number, NetworkPlan>();
 
@@ -145,6 +160,52 @@ export class EffNetModel {
     return runNetwork(ops, x, plan, options.output ?? 'logits');
   }
 
+  /**
+   * One forward and backward pass in training mode: mean softmax cross-entropy against soft
+   * labels `labels` ([batch, classes]), the logits, and the gradient of every trainable weight
+   * (keyed by variable name). Runs as one compiled graph where the active backend can (see
+   * {@link TrainingPassOptions.engine}), otherwise eagerly with the streaming backward pass; both
+   * draw the same dropout and stochastic-depth masks.
+   */
+  trainingPass(x: tf.Tensor, labels: tf.Tensor2D, options: TrainingPassOptions = {}): TrainingPass {
+    this.assertAlive();
+    this.checkInput(x);
+    const settings = {
+      dropout: options.dropout ?? this.spec.dropout,
+      dropPathRate: options.dropPathRate ?? this.spec.dropPathRate,
+      updateStatistics: options.updateStatistics ?? true,
+    };
+    if (labels.rank !== 2 || labels.shape[0] !== x.shape[0] || labels.shape[1] !== this.spec.numClasses) {
+      throw new EffnetError('BAD_LABELS', 'labels must be [batch, classes]', { field: 'labels', expected: [x.shape[0], this.spec.numClasses], actual: labels.shape });
+    }
+    const y = labels.dtype === 'float32' ? labels : (tf.cast(labels, 'float32') as tf.Tensor2D);
+    try {
+      const engine = options.engine ?? 'auto';
+      const compiler = resolveEngine(engine, tf.getBackend());
+      if (compiler) {
+        try {
+          return compiler.trainingPass(this, x, y, settings);
+        } catch (e) {
+          if (engine === 'graph' || !isGraphUnsupported(e)) throw e;
+        }
+      }
+      let logits: tf.Tensor2D | undefined;
+      const { value, grads } = streamingVariableGrads(() => {
+        const out = this.apply(x, { training: true, ...settings });
+        logits = tf.keep(out) as tf.Tensor2D;
+        return tf.losses.softmaxCrossEntropy(y, out) as tf.Scalar;
+      }, this.trainableWeights());
+      return { loss: value, logits: logits!, grads };
+    } finally {
+      if (y !== labels) y.dispose();
+    }
+  }
+
+  /** Runs `hook` when the model is disposed (compiled graphs free their sessions this way). */
+  onDispose(hook: () => void): void {
+    this.disposeHooks.push(hook);
+  }
+
   /** Inference logits (or features when the model has no classifier), tidied. */
   predict(x: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => this.apply(x)) as tf.Tensor2D;
@@ -181,6 +242,7 @@ export class EffNetModel {
   /** Frees every weight. The model cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
+    for (const hook of this.disposeHooks.splice(0)) hook();
     for (const v of this.weights.values()) v.dispose();
     this.disposed = true;
   }

@@ -4,6 +4,7 @@ import type { EffNetModel } from './effnet-model.js';
 import type { ConvOptions, DepthwiseOptions, HeadOps } from './layer-ops.js';
 import { runNetwork, type NetworkOutput } from './network-plan.js';
 import { TensorOps } from './tensor-ops.js';
+import { isGraphUnsupported, resolveEngine, type CompiledInference, type ComputeEngine } from './graph-compiler.js';
 
 interface TraceValue {
   shape: number[];
@@ -105,8 +106,16 @@ export class InferenceModel {
   private readonly weights = new Map<string, tf.Tensor>();
   private readonly folded: Map<string, string>;
   private readonly foldedBn: Set<string>;
+  private readonly compiled = new Map<string, CompiledInference | Error>();
 
-  constructor(readonly model: EffNetModel) {
+  /**
+   * @param engine `auto` (default) compiles each input size into one graph where the active
+   * backend can (tfjs-node), `eager` always runs op by op, `graph` requires a compiled graph.
+   */
+  constructor(
+    readonly model: EffNetModel,
+    readonly engine: ComputeEngine = 'auto',
+  ) {
     this.folded = convBatchNormPairs(model);
     this.foldedBn = new Set(this.folded.values());
     const eps = model.spec.bnEpsilon;
@@ -134,14 +143,41 @@ export class InferenceModel {
     return this.folded.size;
   }
 
+  /** The snapshot's weights by name: folded convolutions' kernels and biases, the rest as in the model. */
+  get foldedWeights(): ReadonlyMap<string, tf.Tensor> {
+    return this.weights;
+  }
+
+  /** Convolution layer -> the BatchNorm layer folded into it. */
+  get foldedPairs(): ReadonlyMap<string, string> {
+    return this.folded;
+  }
+
   /** Inference logits (or `output`), tidied. */
   predict(x: tf.Tensor, output: NetworkOutput = 'logits'): tf.Tensor2D {
     this.model.checkInput(x);
+    const compiler = resolveEngine(this.engine, tf.getBackend());
+    if (compiler) {
+      const key = `${x.shape[1]}x${x.shape[2]}/${output}`;
+      let pass = this.compiled.get(key);
+      if (!pass) {
+        try {
+          pass = compiler.compileInference(this, x.shape[1]!, x.shape[2]!, output);
+        } catch (e) {
+          if (this.engine === 'graph' || !isGraphUnsupported(e)) throw e;
+          pass = e as Error;
+        }
+        this.compiled.set(key, pass);
+      }
+      if (!(pass instanceof Error)) return tf.tidy(() => pass.predict(x as tf.Tensor4D)) as tf.Tensor2D;
+    }
     return tf.tidy(() => runNetwork(new FoldedOps(this.weights, this.folded, this.foldedBn, this.model), x, this.model.plan, output)) as tf.Tensor2D;
   }
 
   /** Frees the folded weights (not the model's). */
   dispose(): void {
+    for (const pass of this.compiled.values()) if (!(pass instanceof Error)) pass.dispose();
+    this.compiled.clear();
     tf.dispose([...this.weights.values()]);
     this.weights.clear();
   }

@@ -6,6 +6,17 @@ import { applyActivation } from './activations.js';
 import { batchNormActivationTraining, FUSABLE_ACTIVATIONS } from './fused-batchnorm-activation.js';
 import type { ConvOptions, DepthwiseOptions, HeadOps } from './layer-ops.js';
 
+/**
+ * moving = moving * m + batch * (1 - m), for BatchNorm's mean and variance. The variance is the
+ * unbiased batch variance, as TF's fused BatchNorm and PyTorch use.
+ */
+export function moveStatistics(movingMean: tf.Variable, movingVar: tf.Variable, mean: tf.Tensor, unbiasedVariance: tf.Tensor, momentum: number): void {
+  tf.tidy(() => {
+    movingMean.assign(tf.add(tf.mul(movingMean, momentum), tf.mul(mean, 1 - momentum)));
+    movingVar.assign(tf.add(tf.mul(movingVar, momentum), tf.mul(unbiasedVariance, 1 - momentum)));
+  });
+}
+
 /** Run-time settings shared by every layer of one forward pass. */
 export interface TensorOpsContext {
   weights: ReadonlyMap<string, tf.Tensor>;
@@ -84,15 +95,10 @@ export class TensorOps implements HeadOps<tf.Tensor> {
     return batchNormActivationTraining(x, this.weight(layer, 'gamma'), this.weight(layer, 'beta'), this.ctx.bnEpsilon, act, update);
   }
 
-  /** moving = moving * m + batch * (1 - m); the variance is the unbiased batch variance, as TF's fused BatchNorm and PyTorch use. */
+  /** Moves the statistics towards the batch's; the variance is made unbiased first. */
   private updateMovingStatistics(x: tf.Tensor, movingMean: tf.Variable, movingVar: tf.Variable, mean: tf.Tensor, variance: tf.Tensor): void {
     const n = x.size / x.shape[x.rank - 1]!;
-    const m = this.ctx.bnMomentum;
-    tf.tidy(() => {
-      const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
-      movingMean.assign(tf.add(tf.mul(movingMean, m), tf.mul(mean, 1 - m)));
-      movingVar.assign(tf.add(tf.mul(movingVar, m), tf.mul(unbiased, 1 - m)));
-    });
+    tf.tidy(() => moveStatistics(movingMean, movingVar, mean, n > 1 ? tf.mul(variance, n / (n - 1)) : variance, this.ctx.bnMomentum));
   }
 
   activate(x: tf.Tensor, kind?: ActivationName): tf.Tensor {

@@ -1,5 +1,5 @@
 import type { AugmentationStep, RandAugmentOptions } from '@effnet/augment';
-import { FieldChecker, type EffNetModel } from '@effnet/core';
+import { FieldChecker, type ComputeEngine, type EffNetModel } from '@effnet/core';
 import type { ImageDataset } from '../data/dataset.js';
 import type { Schedule, Stage } from '../schedule/schedule.js';
 import { resolveLearningRate, type LearningRateConfig } from './learning-rate.js';
@@ -20,6 +20,11 @@ export interface TrainerOptions {
   batchSize?: number;
   /** Split each batch into micro-batches of this size and accumulate their gradients (default: no split). */
   microBatchSize?: number;
+  /**
+   * How forward and backward passes run: `auto` (default) as one compiled TensorFlow graph on
+   * tfjs-node and op by op elsewhere, `eager` always op by op, `graph` requires a compiled graph.
+   */
+  engine?: ComputeEngine;
   /** Optimizer (default RMSProp, rho 0.9, momentum 0.9, ε 1e-3). */
   optimizer?: OptimizerConfig;
   /** Learning rate (default 0.016 per 256 images, 5 warm-up epochs, ×0.97 every 2.4 epochs). */
@@ -81,6 +86,7 @@ export interface DataParallelOptions {
 export interface ResolvedTrainerSettings {
   batchSize: number;
   microBatchSize: number;
+  engine: ComputeEngine;
   optimizer: Required<OptimizerConfig>;
   learningRate: LearningRateConfig;
   labelSmoothing: number;
@@ -99,9 +105,12 @@ export function resolveTrainerSettings(o: TrainerOptions): ResolvedTrainerSettin
   const microBatchSize = c.int(o.microBatchSize ?? batchSize, 'microBatchSize', { min: 1, max: batchSize });
   if (o.train.length < batchSize) c.fail('batchSize', 'is larger than the training set', `<= ${o.train.length}`, batchSize);
   if (o.parallel) c.int(o.parallel.workers, 'parallel.workers', { min: 0, max: batchSize - 1 });
+  const engine = o.engine ?? 'auto';
+  if (!['auto', 'eager', 'graph'].includes(engine)) c.fail('engine', 'is not a compute engine', 'auto, eager or graph', engine);
   return {
     batchSize,
     microBatchSize,
+    engine,
     optimizer: resolveOptimizerConfig(o.optimizer ?? { type: 'rmsprop' }),
     learningRate: resolveLearningRate(o.learningRate ?? {}),
     labelSmoothing: c.number(o.labelSmoothing ?? 0.1, 'labelSmoothing', { min: 0, max: 1 }),

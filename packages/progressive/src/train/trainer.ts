@@ -199,7 +199,7 @@ export class Trainer {
       const aug = augmenter.run(images, onehot, rng);
       const x = preprocessImages(aug.images, model.spec, size) as tf.Tensor4D;
       const y = smoothLabels(aug.labels!, s.labelSmoothing) as tf.Tensor2D;
-      const g = shareGradient(model, this.flat, x, y, { batchSize: b, microBatchSize: m, dropout: stage.dropout, dropPathRate });
+      const g = shareGradient(model, this.flat, x, y, { batchSize: b, microBatchSize: m, dropout: stage.dropout, dropPathRate, engine: s.engine });
       gradient = gradient ? (tf.add(gradient, g.gradient) as tf.Tensor1D) : g.gradient;
       loss = tf.add(loss, g.loss);
       correct = tf.add(correct, g.correct);
@@ -246,7 +246,7 @@ export class Trainer {
       let ownUpdates = 0;
       try {
         own = tf.tidy(() => {
-          const g = shareGradient(model, this.flat, inputs[0]!.x, inputs[0]!.y, { batchSize: b, microBatchSize: s.microBatchSize, dropout: stage.dropout, dropPathRate });
+          const g = shareGradient(model, this.flat, inputs[0]!.x, inputs[0]!.y, { batchSize: b, microBatchSize: s.microBatchSize, dropout: stage.dropout, dropPathRate, engine: s.engine });
           ownUpdates = g.updates;
           return { gradient: g.gradient, loss: g.loss, correct: g.correct };
         });

@@ -1,4 +1,4 @@
-import { streamingVariableGrads, type EffNetModel } from '@effnet/core';
+import type { ComputeEngine, EffNetModel } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { FlatParameters } from '../flat-parameters.js';
 
@@ -10,6 +10,8 @@ export interface ShareSettings {
   microBatchSize: number;
   dropout: number;
   dropPathRate: number;
+  /** How each pass runs (default `auto`: one compiled graph on tfjs-node, eager elsewhere). */
+  engine?: ComputeEngine;
 }
 
 /** The gradient of a share, weighted by its part of the batch, with its loss and correct count. */
@@ -40,18 +42,15 @@ export function shareGradient(model: EffNetModel, flat: FlatParameters, x: tf.Te
     const m = Math.min(s.microBatchSize, n - start);
     const xs = m === n ? x : tf.slice(x, [start, 0, 0, 0], [m, h, w, c]);
     const ys = m === n ? y : tf.slice(y, [start, 0], [m, y.shape[1]]);
-    let predicted: tf.Tensor | undefined;
-    const { value, grads } = streamingVariableGrads(() => {
-      const logits = model.apply(xs, { training: true, dropout: s.dropout, dropPathRate: s.dropPathRate });
-      predicted = tf.keep(tf.argMax(logits, 1));
-      return tf.losses.softmaxCrossEntropy(ys, logits) as tf.Scalar;
-    }, flat.variables as tf.Variable[]);
+    const { loss: value, logits, grads } = model.trainingPass(xs, ys, { dropout: s.dropout, dropPathRate: s.dropPathRate, engine: s.engine ?? 'auto' });
+    const predicted = tf.argMax(logits, 1);
+    logits.dispose();
     const weight = m / s.batchSize;
     const g = tf.mul(flat.flatten(flat.variables.map((v) => grads[v.name]!)), weight) as tf.Tensor1D;
     gradient = gradient ? (tf.add(gradient, g) as tf.Tensor1D) : g;
     loss = tf.add(loss, tf.mul(value, weight));
-    correct = tf.add(correct, tf.sum(tf.cast(tf.equal(predicted!, tf.argMax(ys, 1)), 'float32')));
-    predicted!.dispose();
+    correct = tf.add(correct, tf.sum(tf.cast(tf.equal(predicted, tf.argMax(ys, 1)), 'float32')));
+    predicted.dispose();
     updates++;
   }
   return { gradient: gradient!, loss, correct, updates };

@@ -1,0 +1,100 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { EffnetError } from '../errors.js';
+import type { EffNetModel } from './effnet-model.js';
+import type { InferenceModel } from './fold-batchnorm.js';
+import type { NetworkOutput } from './network-plan.js';
+
+/**
+ * How a forward or training pass runs: `eager` op by op through TF.js, `graph` as one compiled
+ * graph (backends with a {@link GraphCompiler}: tfjs-node), `auto` as a graph where the active
+ * backend can and eagerly otherwise.
+ */
+export type ComputeEngine = 'auto' | 'eager' | 'graph';
+
+/** Settings of one training pass. */
+export interface TrainingPassSettings {
+  /** Dropout before the classifier. */
+  dropout: number;
+  /** Stochastic-depth rate. */
+  dropPathRate: number;
+  /** Move the BatchNorm statistics towards this batch's. */
+  updateStatistics: boolean;
+}
+
+/** Loss, logits and gradients of one forward and backward pass. */
+export interface TrainingPass {
+  /** Mean softmax cross-entropy over the batch. */
+  loss: tf.Scalar;
+  /** The batch's logits (training mode). */
+  logits: tf.Tensor2D;
+  /** d loss / d weight, keyed by the TF.js variable name (as `tf.variableGrads` keys them). */
+  grads: Record<string, tf.Tensor>;
+}
+
+/** A compiled inference pass for one input height and width (any batch size). */
+export interface CompiledInference {
+  /** Logits (or the output it was compiled for) of an NHWC float32 batch. */
+  predict(x: tf.Tensor4D): tf.Tensor;
+  /** Frees what the compiled pass holds. */
+  dispose(): void;
+}
+
+/**
+ * Turns a model into whole graphs that the backend runs in one call, instead of one call per op
+ * (tfjs-node registers one that runs TensorFlow graphs). A network it cannot express makes it
+ * throw an EffnetError with code `GRAPH_UNSUPPORTED`; `auto` then runs eagerly.
+ */
+export interface GraphCompiler {
+  /** The TF.js backend name whose tensors it takes (`tensorflow`). */
+  readonly backend: string;
+  /** Compiles a folded model's inference for inputs of `height` x `width`. */
+  compileInference(model: InferenceModel, height: number, width: number, output: NetworkOutput): CompiledInference;
+  /**
+   * One training pass on a batch `x` with soft labels `labels` ([batch, classes]): loss, logits and
+   * gradients of the trainable weights; moves the BatchNorm statistics when asked; draws the
+   * dropout and stochastic-depth masks from `model.random` in the order the eager pass does.
+   */
+  trainingPass(model: EffNetModel, x: tf.Tensor4D, labels: tf.Tensor2D, settings: TrainingPassSettings): TrainingPass;
+}
+
+const COMPILERS = Symbol.for('@effnet/core.graphCompilers.v1');
+
+function compilers(): Map<string, GraphCompiler> {
+  const g = globalThis as unknown as Record<symbol, Map<string, GraphCompiler> | undefined>;
+  return (g[COMPILERS] ??= new Map());
+}
+
+/** Registers the graph compiler of a TF.js backend; throws if that backend already has one. */
+export function registerGraphCompiler(compiler: GraphCompiler): void {
+  const map = compilers();
+  if (map.has(compiler.backend)) throw new EffnetError('DUPLICATE_PLUGIN', `backend "${compiler.backend}" already has a graph compiler`);
+  map.set(compiler.backend, compiler);
+}
+
+/** Removes a backend's graph compiler (returns whether there was one). */
+export function unregisterGraphCompiler(backend: string): boolean {
+  return compilers().delete(backend);
+}
+
+/** The graph compiler for a TF.js backend name, if one is registered. */
+export function graphCompilerFor(backend: string): GraphCompiler | undefined {
+  return compilers().get(backend);
+}
+
+/**
+ * The compiler an `engine` choice resolves to on `backend`: undefined means run eagerly.
+ * `graph` on a backend without one is an error.
+ */
+export function resolveEngine(engine: ComputeEngine, backend: string): GraphCompiler | undefined {
+  if (engine === 'eager') return undefined;
+  const compiler = graphCompilerFor(backend);
+  if (!compiler && engine === 'graph') {
+    throw new EffnetError('GRAPH_UNAVAILABLE', 'the active backend cannot run compiled graphs (tfjs-node can)', { field: 'engine', expected: 'eager or auto', actual: `graph on ${backend}` });
+  }
+  return compiler;
+}
+
+/** Whether an error is a compiler declining a network (so `auto` runs it eagerly). */
+export function isGraphUnsupported(e: unknown): boolean {
+  return e instanceof EffnetError && e.code === 'GRAPH_UNSUPPORTED';
+}
