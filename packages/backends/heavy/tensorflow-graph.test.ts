@@ -1,7 +1,7 @@
 // Heavy suite: the compiled TensorFlow graphs (inference and training passes) that the tfjs-node
 // backend runs, checked against the eager passes on the same backend. Skips, saying why, when
 // tfjs-node is not built here.
-import { createRequire } from 'node:module';
+import { tfjsNodeMissing } from './tfjs-node-missing.js';
 import { createModel, InferenceModel, resolveArchitecture, type ActivationName } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
 import { registerVariants } from '@effnet/scaling';
@@ -9,13 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/use-backend.js';
 
-const require = createRequire(import.meta.url);
-let missing = '';
-try {
-  require.resolve('@tensorflow/tfjs-node');
-} catch {
-  missing = '@tensorflow/tfjs-node is not installed here (run: effnet backend setup tfjs-node --from-python)';
-}
+const missing = tfjsNodeMissing();
 
 /** Largest difference relative to the reference's largest magnitude (at least `floor`: some gradients are zero but for rounding). */
 const maxRelative = (a: Float32Array, b: Float32Array, floor = 1e-4) => {

@@ -1,6 +1,6 @@
 // Heavy suite (npm run test:heavy): tfjs-node built against pip's TensorFlow by
 // `effnet backend setup tfjs-node --from-python`. Skips, saying why, when it is not built.
-import { createRequire } from 'node:module';
+import { tfjsNodeMissing } from './tfjs-node-missing.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseNpy, createModel, InferenceModel } from '@effnet/core';
@@ -12,13 +12,7 @@ import { sharedGolden } from '../../core/src/test-support/paths.js';
 import { useBackend } from '../src/use-backend.js';
 import { probeOps } from '../src/kernels/probe-ops.js';
 
-const require = createRequire(import.meta.url);
-let missing = '';
-try {
-  require.resolve('@tensorflow/tfjs-node');
-} catch {
-  missing = '@tensorflow/tfjs-node is not installed here (run: effnet backend setup tfjs-node --from-python)';
-}
+const missing = tfjsNodeMissing();
 
 describe.skipIf(!!missing)(`tfjs-node on a current TensorFlow${missing ? ` (skipped: ${missing})` : ''}`, () => {
   it('reproduces the golden logits and trains like the other backends', async () => {
