@@ -41,8 +41,14 @@ describe.skipIf(!!missing)(`TensorFlow graphs on tfjs-node${missing ? ` (skipped
     const want = (await eager.predict(x).data()) as Float32Array;
     const got = (await graph.predict(x).data()) as Float32Array;
     expect(maxRelative(got, want)).toBeLessThan(1e-4);
+    // Each compiled size holds one native session, freed with the model that compiled it.
+    const node = (await import('@tensorflow/tfjs-node')) as unknown as { node: { getNumOfSavedModels(): number } };
+    const sessions = node.node.getNumOfSavedModels();
+    tf.dispose(graph.predict(tf.zeros([1, 32, 32, 3])));
+    expect(node.node.getNumOfSavedModels()).toBe(sessions + 1);
     eager.dispose();
     graph.dispose();
+    expect(node.node.getNumOfSavedModels()).toBe(sessions - 1);
     model.dispose();
     x.dispose();
   }, 120_000);
@@ -76,7 +82,10 @@ describe.skipIf(!!missing)(`TensorFlow graphs on tfjs-node${missing ? ` (skipped
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, y]);
     eager.dispose();
+    const node = (await import('@tensorflow/tfjs-node')) as unknown as { node: { getNumOfSavedModels(): number } };
+    const sessions = node.node.getNumOfSavedModels();
     graph.dispose();
+    expect(node.node.getNumOfSavedModels()).toBe(sessions - 1);
   }, 300_000);
 
   it('a network the compiler cannot express runs eagerly under auto, and fails clearly under graph', () => {

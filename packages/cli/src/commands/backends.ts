@@ -1,5 +1,5 @@
 import { candidateBackends, useBackend, explainBackendError } from '@effnet/backends';
-import { getRegistry } from '@effnet/core';
+import { getRegistry, graphCompilerFor } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { formatTable } from '../format-table.js';
 
@@ -42,7 +42,8 @@ export async function listBackends(): Promise<BackendRow[]> {
     try {
       await useBackend(adapter.name);
       const convMs = await timeConv();
-      rows.push({ name: adapter.name, available: true, note: adapter.slowReason?.() ?? '', convMs, description: adapter.description ?? '' });
+      const notes = [adapter.slowReason?.(), graphCompilerFor(tf.getBackend()) ? 'passes run as whole TensorFlow graphs' : undefined].filter(Boolean);
+      rows.push({ name: adapter.name, available: true, note: notes.join('; '), convMs, description: adapter.description ?? '' });
     } catch (e) {
       rows.push({ name: adapter.name, available: false, note: String((explainBackendError(e) as Error).message), description: adapter.description ?? '' });
     }
