@@ -102,12 +102,15 @@ export class GraphOps implements HeadOps<GraphTensor> {
     return this.g.constant(name, [value], []);
   }
 
+  /** An elementwise op with NumPy broadcasting (shapes aligned at their last dimension). */
   private binary(op: 'Mul' | 'AddV2' | 'RealDiv', name: string, a: GraphTensor, b: GraphTensor): GraphTensor {
-    const shape = a.shape.length >= b.shape.length ? a.shape.map((d, i) => (d === 1 ? (b.shape[i] ?? 1) : d)) : b.shape;
+    const rank = Math.max(a.shape.length, b.shape.length);
+    const dim = (s: readonly number[], i: number) => (i < rank - s.length ? 1 : s[i - (rank - s.length)]!);
+    const shape = Array.from({ length: rank }, (_, i) => (dim(a.shape, i) === 1 ? dim(b.shape, i) : dim(a.shape, i)));
     return this.g.node1(op, name, [a, b], { T: F32 }, shape);
   }
 
-  /** Sums a gradient over the axes along which `like` was broadcast to `grad`'s shape. */
+  /** Sums a gradient over the axes along which `like` (a scalar, or of the same rank) was broadcast to `grad`'s shape. */
   private unbroadcast(grad: GraphTensor, like: GraphTensor, name: string): GraphTensor {
     if (like.shape.length === 0) return this.g.node1('Sum', `${name}/sum`, [grad, this.int32(`${name}/axes`, grad.shape.map((_, i) => i))], { T: F32, Tidx: I32, keep_dims: { bool: false } }, []);
     const axes = like.shape.map((d, i) => (d === 1 && grad.shape[i] !== 1 ? i : -1)).filter((i) => i >= 0);
