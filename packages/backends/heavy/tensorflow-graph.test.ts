@@ -1,7 +1,7 @@
 // Heavy suite: the compiled TensorFlow graphs (inference and training passes) that the tfjs-node
 // backend runs, checked against the eager passes on the same backend. Skips, saying why, when
 // tfjs-node is not built here.
-import { tfjsNodeMissing } from './tfjs-node-missing.js';
+import { nativeSessionCount, tfjsNodeMissing } from './tfjs-node-missing.js';
 import { createModel, InferenceModel, resolveArchitecture, type ActivationName } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
 import { registerVariants } from '@effnet/scaling';
@@ -42,13 +42,12 @@ describe.skipIf(!!missing)(`TensorFlow graphs on tfjs-node${missing ? ` (skipped
     const got = (await graph.predict(x).data()) as Float32Array;
     expect(maxRelative(got, want)).toBeLessThan(1e-4);
     // Each compiled size holds one native session, freed with the model that compiled it.
-    const node = (await import('@tensorflow/tfjs-node')) as unknown as { node: { getNumOfSavedModels(): number } };
-    const sessions = node.node.getNumOfSavedModels();
+    const sessions = await nativeSessionCount();
     tf.dispose(graph.predict(tf.zeros([1, 32, 32, 3])));
-    expect(node.node.getNumOfSavedModels()).toBe(sessions + 1);
+    expect(await nativeSessionCount()).toBe(sessions + 1);
     eager.dispose();
     graph.dispose();
-    expect(node.node.getNumOfSavedModels()).toBe(sessions - 1);
+    expect(await nativeSessionCount()).toBe(sessions - 1);
     model.dispose();
     x.dispose();
   }, 120_000);
@@ -82,10 +81,9 @@ describe.skipIf(!!missing)(`TensorFlow graphs on tfjs-node${missing ? ` (skipped
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, y]);
     eager.dispose();
-    const node = (await import('@tensorflow/tfjs-node')) as unknown as { node: { getNumOfSavedModels(): number } };
-    const sessions = node.node.getNumOfSavedModels();
+    const sessions = await nativeSessionCount();
     graph.dispose();
-    expect(node.node.getNumOfSavedModels()).toBe(sessions - 1);
+    expect(await nativeSessionCount()).toBe(sessions - 1);
   }, 300_000);
 
   it('a network the compiler cannot express runs eagerly under auto, and fails clearly under graph', () => {

@@ -12,3 +12,10 @@ export function tfjsNodeMissing(): string {
     return '@tensorflow/tfjs-node is not installed here (run: effnet backend setup tfjs-node --from-python)';
   }
 }
+
+/** Native TensorFlow sessions tfjs-node holds (each compiled graph has one). */
+export async function nativeSessionCount(): Promise<number> {
+  const name = '@tensorflow/tfjs-node';
+  const node = (await import(name)) as { node: { getNumOfSavedModels(): number } };
+  return node.node.getNumOfSavedModels();
+}
