@@ -25,6 +25,10 @@ export interface RegistryAccess {
   authorization?: string;
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 function headersFor(url: string, access: RegistryAccess): Record<string, string> {
   // Credentials go only to the registry's own host, never to a tarball host elsewhere.
   const sameHost = new URL(url).host === new URL(access.registry).host;
@@ -49,16 +53,35 @@ export async function fetchPackument(name: string, access: RegistryAccess): Prom
     throw new EffnetError('NO_CREDENTIALS', `the registry refused to list ${name} (HTTP ${res.status}); log in with npm login or set NPM_TOKEN`, { file: access.registry });
   }
   if (!res.ok) throw new EffnetError('REGISTRY_ERROR', `answered HTTP ${res.status} for ${name}`, { file: access.registry });
-  const doc = (await res.json()) as Packument;
-  if (!doc || typeof doc.versions !== 'object') throw new EffnetError('REGISTRY_ERROR', `sent no versions for ${name}`, { file: url });
-  return { name: doc.name, versions: doc.versions, 'dist-tags': doc['dist-tags'] ?? {} };
+  let doc: Packument;
+  try {
+    doc = JSON.parse(await res.text()) as Packument;
+  } catch (e) {
+    throw new EffnetError('REGISTRY_ERROR', `sent a package document that is not JSON: ${(e as Error).message}`, { file: url });
+  }
+  if (!isRecord(doc) || !isRecord(doc.versions)) throw new EffnetError('REGISTRY_ERROR', `sent no versions for ${name}`, { file: url, field: 'versions', expected: 'an object', actual: typeof doc?.versions });
+  const tags = doc['dist-tags'] ?? {};
+  if (!isRecord(tags)) throw new EffnetError('REGISTRY_ERROR', `sent dist-tags that are not an object for ${name}`, { file: url, field: 'dist-tags', expected: 'an object', actual: typeof tags });
+  return { name: doc.name, versions: doc.versions, 'dist-tags': tags as Record<string, string> };
 }
 
 /** The version a spec resolves to: a dist-tag's version, or the highest version in the range. */
 export function pickVersion(packument: Packument, spec: PackageSpec): PackumentVersion {
   const available = Object.keys(packument.versions);
   const version = spec.isTag ? packument['dist-tags'][spec.range] : semver.maxSatisfying(available, spec.range);
-  const found = version ? packument.versions[version] : undefined;
+  const found = typeof version === 'string' && Object.hasOwn(packument.versions, version) ? packument.versions[version] : undefined;
+  if (found && !isRecord(found)) throw new EffnetError('REGISTRY_ERROR', 'lists a version entry that is not an object', { file: spec.name, field: `versions.${version}`, expected: 'an object', actual: typeof found });
+  if (found && (semver.valid(version) !== version || (found as { version?: unknown }).version !== version)) {
+    throw new EffnetError('REGISTRY_ERROR', 'the registry lists a version that is not a plain semver version', {
+      file: spec.name,
+      field: spec.isTag ? `dist-tags.${spec.range}` : 'versions',
+      expected: 'x.y.z, the same as the entry\'s own version field',
+      actual: version,
+    });
+  }
+  if (found && (!isRecord(found.dist) || typeof found.dist.tarball !== 'string')) {
+    throw new EffnetError('REGISTRY_ERROR', 'lists a version without a tarball', { file: spec.name, field: `versions.${version}.dist.tarball`, expected: 'a URL', actual: isRecord(found.dist) ? typeof found.dist.tarball : typeof found.dist });
+  }
   if (!found) {
     throw new EffnetError('NO_MATCHING_VERSION', `no version of ${spec.name} matches`, {
       field: spec.range,

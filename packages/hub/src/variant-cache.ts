@@ -17,7 +17,15 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The cache folder of one package version: `<cache>/@scope/name/<version>`. */
 export function cachedVersionDir(cacheDir: string, name: string, version: string): string {
-  return path.join(path.resolve(cacheDir), ...name.split('/'), version);
+  if (semver.valid(version) !== version) {
+    throw new EffnetError('REGISTRY_ERROR', 'is not a plain semver version; refusing to use it as a cache folder', { file: name, field: 'version', expected: 'x.y.z', actual: version });
+  }
+  const root = path.resolve(cacheDir);
+  const dir = path.join(root, ...name.split('/'), version);
+  if (!dir.startsWith(root + path.sep)) {
+    throw new EffnetError('REGISTRY_ERROR', 'would be cached outside the cache folder', { file: name, field: 'version', expected: `a folder inside ${root}`, actual: dir });
+  }
+  return dir;
 }
 
 /** True when that version is complete in the cache (folders appear only once fully written). */

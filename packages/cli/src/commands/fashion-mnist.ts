@@ -1,5 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { EffnetError } from '@effnet/core';
 import { FASHION_MNIST_CLASSES } from '@effnet/progressive';
 import { trainCommand, type TrainCommandResult } from './train.js';
 
@@ -64,6 +65,34 @@ export interface FashionMnistResult {
   predictions: { index: number; label: string; predicted: string; confidence: number }[];
 }
 
+/** What a run of the main job writes into its output folder (and nothing else). */
+export const RUN_ENTRIES = ['arch.json', 'schedule.json', 'checkpoint', 'metrics.jsonl', 'model', 'report'];
+
+/** Temporary files and folders the atomic writers leave beside an entry while they write it. */
+const TEMPORARY_ENTRY = /^\.(?:arch\.json|schedule\.json|checkpoint|metrics\.jsonl|model|report)\.(?:tmp|old)-[0-9]+-[a-z0-9]+$/;
+
+/**
+ * Makes `out` ready for a fresh run: a missing or empty folder is fine; a folder that holds a
+ * previous run (only the entries a run writes) has those entries removed; anything else is
+ * refused, so that a user's own files are never deleted.
+ */
+export async function clearPreviousRun(out: string): Promise<void> {
+  const info = await stat(out).catch(() => undefined);
+  if (!info) return;
+  if (!info.isDirectory()) throw new EffnetError('REFUSE_OVERWRITE', 'is a file, not a folder', { file: out, field: '--out', expected: 'a folder for the run', actual: 'a file' });
+  const entries = await readdir(out);
+  const foreign = entries.filter((e) => !RUN_ENTRIES.includes(e) && !TEMPORARY_ENTRY.test(e));
+  if (foreign.length) {
+    throw new EffnetError('REFUSE_OVERWRITE', 'holds files that a run of fashion-mnist did not write; refusing to replace it (choose another --out, or --resume a run)', {
+      file: out,
+      field: '--out',
+      expected: `an empty folder or a previous run (${RUN_ENTRIES.join(', ')})`,
+      actual: foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, ... (${foreign.length} entries)` : ''),
+    });
+  }
+  for (const e of entries) await rm(path.join(out, e), { recursive: true, force: true });
+}
+
 /**
  * The main job: trains a small EfficientNetV2 on Fashion-MNIST (60k/10k) with a progressive
  * schedule (image size, dropout and augmentation rising by stage) or, with `fixed`, at the last
@@ -71,7 +100,7 @@ export interface FashionMnistResult {
  */
 export async function runFashionMnist(o: FashionMnistOptions): Promise<FashionMnistResult> {
   const { writeFileAtomic } = await import('@effnet/core');
-  if (!o.resume) await rm(o.out, { recursive: true, force: true });
+  if (!o.resume) await clearPreviousRun(o.out);
   const arch = o.arch ?? path.join(o.out, 'arch.json');
   if (!o.arch) await writeFileAtomic(arch, JSON.stringify(FASHION_MNIST_ARCH, null, 2));
   const n = o.sizes.length;

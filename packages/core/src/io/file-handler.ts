@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { EffnetError } from '../errors.js';
+import { FieldChecker } from '../spec/field-checker.js';
 import { nodeFs, writeDirAtomic, writeFileAtomic } from './node-fs.js';
 
 /** Shard size of weight files, as TF.js's converter writes them. */
@@ -19,6 +20,44 @@ function concat(parts: ArrayBuffer[]): ArrayBuffer {
     o += p.byteLength;
   }
   return out.buffer;
+}
+
+/** Data types a weight in a saved model may have. */
+const WEIGHT_DTYPES = new Set(['float32', 'int32', 'bool', 'string', 'complex64']);
+
+/** One entry of a manifest's `weights`, checked: a name, a shape of whole numbers >= 0 and a dtype. */
+function checkWeightSpec(c: FieldChecker, value: unknown, field: string): tf.io.WeightsManifestEntry {
+  const w = c.object(value, field);
+  const name = c.string(w.name, `${field}.name`);
+  const shape = c.array(w.shape, `${field}.shape`).map((d, i) => c.int(d, `${field}.shape[${i}]`, { min: 0, max: 2 ** 31 - 1 }));
+  const dtype = c.string(w.dtype, `${field}.dtype`);
+  if (!WEIGHT_DTYPES.has(dtype)) c.fail(`${field}.dtype`, 'is not a TF.js data type', [...WEIGHT_DTYPES].join(' | '), dtype);
+  if (w.quantization !== undefined) c.fail(`${field}.quantization`, 'quantized weights are not supported', 'no quantization', w.quantization);
+  return { name, shape, dtype: dtype as tf.io.WeightsManifestEntry['dtype'] };
+}
+
+/**
+ * The file a manifest's shard path names, refused unless it is a plain relative path that stays
+ * inside the model folder, also after symbolic links are followed (a model must not read the
+ * files beside it).
+ */
+async function shardInside(
+  c: FieldChecker,
+  root: string,
+  p: string,
+  field: string,
+  path: typeof import('node:path'),
+  fs: typeof import('node:fs/promises'),
+): Promise<string> {
+  const escapes = (target: string) => target !== root && !target.startsWith(root + path.sep);
+  if (path.isAbsolute(p) || p.includes('\\') || p.split('/').some((part) => part === '..' || part === '') || p.includes('\0')) {
+    c.fail(field, 'must be a file name inside the model folder', 'a relative path without ..', p);
+  }
+  const shard = path.join(root, p);
+  if (escapes(shard)) c.fail(field, 'points outside the model folder', 'a file inside the model folder', p);
+  const real = await fs.realpath(shard).catch(() => shard);
+  if (escapes(real)) c.fail(field, 'is a link that points outside the model folder', 'a file inside the model folder', p);
+  return real;
 }
 
 /**
@@ -84,12 +123,17 @@ export class FolderHandler implements tf.io.IOHandler {
     if (!json || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) {
       throw new EffnetError('NOT_A_MODEL', 'has no weightsManifest', { file, field: 'weightsManifest', expected: 'an array', actual: typeof json?.weightsManifest });
     }
+    const c = new FieldChecker(file, 'NOT_A_MODEL');
+    const root = await fs.realpath(this.folder);
     const specs: tf.io.WeightsManifestEntry[] = [];
     const parts: ArrayBuffer[] = [];
-    for (const group of json.weightsManifest) {
-      specs.push(...group.weights);
-      for (const p of group.paths) {
-        const shard = path.join(this.folder, p);
+    for (const [g, value] of json.weightsManifest.entries()) {
+      const group = c.object(value, `weightsManifest[${g}]`);
+      const paths = c.array(group.paths, `weightsManifest[${g}].paths`).map((p, i) => c.string(p, `weightsManifest[${g}].paths[${i}]`));
+      const weights = c.array(group.weights, `weightsManifest[${g}].weights`);
+      specs.push(...weights.map((w, i) => checkWeightSpec(c, w, `weightsManifest[${g}].weights[${i}]`)));
+      for (const [i, p] of paths.entries()) {
+        const shard = await shardInside(c, root, p, `weightsManifest[${g}].paths[${i}]`, path, fs);
         try {
           const b = await fs.readFile(shard);
           parts.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);

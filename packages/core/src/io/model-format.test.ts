@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -71,5 +71,71 @@ describe('saveModel / loadModel', () => {
     await expect(loadModel(path.join(dir, 'nothing-here'))).rejects.toThrow(/nothing-here: does not exist/);
     await writeFile(path.join(out, 'model.json'), JSON.stringify({ modelTopology: { format: 'layers-model' }, weightsManifest: [] }));
     await expect(loadModel(out)).rejects.toThrow(/modelTopology\.format: is not an effnet model/);
+  });
+
+  describe('a model.json never reads outside its folder', () => {
+    async function hostile(name: string, edit: (json: { weightsManifest: { paths: string[] }[] }, out: string) => Promise<void> | void): Promise<string> {
+      const model = new EffNetModel(tinySpec(), { seed: 1 });
+      const out = path.join(dir, name);
+      await saveModel(model, out);
+      model.dispose();
+      const file = path.join(out, 'model.json');
+      const json = JSON.parse(await readFile(file, 'utf8'));
+      await edit(json, out);
+      await writeFile(file, JSON.stringify(json));
+      return out;
+    }
+    /** A copy of a model's shard outside its folder: the file a hostile manifest would point at. */
+    async function outsideCopy(out: string, name: string): Promise<string> {
+      const outside = path.join(dir, name);
+      await writeFile(outside, await readFile(path.join(out, 'group1-shard1of1.bin')));
+      return outside;
+    }
+
+    it.each([
+      ['a ../ path', (out: string) => outsideCopy(out, 'outside-dotdot.bin').then(() => '../outside-dotdot.bin'), /paths\[0\]: must be a file name inside the model folder/],
+      ['an absolute path', (out: string) => outsideCopy(out, 'outside-absolute.bin'), /paths\[0\]: must be a file name inside the model folder/],
+      ['a nested ../ path', (out: string) => outsideCopy(out, 'outside-nested.bin').then(() => 'sub/../../outside-nested.bin'), /paths\[0\]: must be a file name inside the model folder/],
+    ])('refuses a shard path with %s, although the file it names exists and fits', async (_what, target, message) => {
+      let shardPath = '';
+      const out = await hostile(`escape-${_what.replace(/\W+/g, '-')}`, async (json, folder) => {
+        shardPath = await target(folder);
+        json.weightsManifest[0]!.paths = [shardPath];
+      });
+      await expect(loadModel(out)).rejects.toThrow(message);
+    });
+
+    it('refuses a shard that is a symbolic link to a file outside the folder', async () => {
+      const out = await hostile('escape-symlink', async (json, folder) => {
+        const outside = await outsideCopy(folder, 'outside-link.bin');
+        await symlink(outside, path.join(folder, 'linked.bin'));
+        json.weightsManifest[0]!.paths = ['linked.bin'];
+      });
+      await expect(loadModel(out)).rejects.toThrow(/paths\[0\]: is a link that points outside the model folder/);
+    });
+
+    it.each([
+      ['a null group', (json: { weightsManifest: unknown[] }) => { json.weightsManifest = [null]; }, /weightsManifest\[0\]: must be an object/],
+      ['a group without paths', (json: { weightsManifest: Record<string, unknown>[] }) => { delete json.weightsManifest[0]!.paths; }, /weightsManifest\[0\]\.paths: must be an array/],
+      ['a negative shape', (json: { weightsManifest: { weights: { shape: number[] }[] }[] }) => { json.weightsManifest[0]!.weights[0]!.shape = [-3, 2]; }, /weights\[0\]\.shape\[0\]: is too small/],
+      ['a fractional shape', (json: { weightsManifest: { weights: { shape: number[] }[] }[] }) => { json.weightsManifest[0]!.weights[0]!.shape = [1.5]; }, /weights\[0\]\.shape\[0\]: must be a whole number/],
+      ['a quantized weight', (json: { weightsManifest: { weights: Record<string, unknown>[] }[] }) => { json.weightsManifest[0]!.weights[0]!.quantization = { dtype: 'uint8', scale: 1, min: 0 }; }, /weights\[0\]\.quantization: quantized weights are not supported/],
+    ])('refuses a manifest with %s in one line', async (what, edit, message) => {
+      const out = await hostile(`manifest-${what.replace(/\W+/g, '-')}`, (json) => edit(json as never));
+      const error = await loadModel(out).then(() => undefined, (e: Error) => e);
+      expect(error?.message).toMatch(message);
+      expect(error?.message).not.toContain('\n');
+      expect(error?.name).toBe('EffnetError');
+    });
+
+    it('refuses weights that are NaN or infinite, naming the weight', async () => {
+      const out = await hostile('nan-weights', () => undefined);
+      const shard = path.join(out, 'group1-shard1of1.bin');
+      const bytes = await readFile(shard);
+      new DataView(bytes.buffer, bytes.byteOffset).setFloat32(8, Number.NaN, true);
+      await writeFile(shard, bytes);
+      const first = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')).weightsManifest[0].weights[0].name as string;
+      await expect(loadModel(out)).rejects.toThrow(new RegExp(`weights: ${first.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: holds a value that is not a finite number .*got NaN at element 2`));
+    });
   });
 });

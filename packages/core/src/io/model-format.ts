@@ -65,6 +65,27 @@ export function modelToArtifacts(model: EffNetModel, options: SaveOptions = {}):
   }));
 }
 
+/** The first NaN or infinite value in float32 weight data, with the weight that holds it. */
+function firstNonFinite(data: ArrayBuffer | ArrayBuffer[], specs: tf.io.WeightsManifestEntry[]): { name: string; index: number; value: number } | undefined {
+  const parts = Array.isArray(data) ? data : [data];
+  let offset = 0;
+  let spec = 0;
+  let specEnd = specs.length ? specs[0]!.shape.reduce((a, b) => a * b, 1) : 0;
+  for (const part of parts) {
+    const values = new Float32Array(part, 0, Math.floor(part.byteLength / 4));
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v - v !== 0) {
+        const at = offset + i;
+        while (spec < specs.length - 1 && at >= specEnd) specEnd += specs[++spec]!.shape.reduce((a, b) => a * b, 1);
+        return { name: specs[spec]?.name ?? '?', index: at - (specEnd - specs[spec]!.shape.reduce((a, b) => a * b, 1)), value: v };
+      }
+    }
+    offset += values.length;
+  }
+  return undefined;
+}
+
 /** Rebuilds a model from TF.js model artifacts; errors name `file`. */
 export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, file = 'model.json'): EffNetModel {
   const c = new FieldChecker(file, 'NOT_A_MODEL');
@@ -84,6 +105,8 @@ export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, file = 'mode
     c.fail(`weightsManifest: ${bad.name}`, 'must be float32', 'float32', bad.dtype);
   }
   if (expectedBytes !== actualBytes) c.fail('weights', 'shards do not hold the bytes the manifest lists (truncated?)', `${expectedBytes} bytes`, `${actualBytes} bytes`);
+  const bad = firstNonFinite(data, artifacts.weightSpecs!);
+  if (bad) c.fail(`weights: ${bad.name}`, 'holds a value that is not a finite number', 'finite float32 values', `${bad.value} at element ${bad.index}`);
   const options: { initialize: false; labels?: string[] } = { initialize: false };
   if (labels) options.labels = labels;
   const model = new EffNetModel(spec, options);
