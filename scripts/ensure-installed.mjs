@@ -16,13 +16,17 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.exit(1);
 }
 
-// System packages the tests use: Debian's Chromium (browser test) and Mesa's EGL/GLES (WebGPU in
-// Node through Dawn). Installed with apt when missing and running as root (as CI does).
+// System packages the tests use: Debian's Chromium (browser test), Mesa's EGL/GLES (WebGPU in
+// Node through Dawn) and clang/lld 14 (the kernels' reproducible-build test). Installed with apt
+// when missing and running as root (as CI does).
 const systemPackages = [
   ['/usr/bin/chromium', 'chromium'],
   ['/usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0', 'libegl-mesa0'],
   ['/usr/lib/x86_64-linux-gnu/libGLESv2.so.2', 'libgles2'],
   ['/usr/lib/x86_64-linux-gnu/dri/swrast_dri.so', 'libgl1-mesa-dri'],
+  // clang and lld 14 (wasm32 target): the test that rebuilds the compiled engine's kernels.
+  ['/usr/bin/clang-14', 'clang-14'],
+  ['/usr/bin/wasm-ld-14', 'lld-14'],
 ];
 const missingSystem = systemPackages.filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg);
 if (missingSystem.length && process.platform === 'linux' && process.getuid?.() === 0 && process.env.EFFNET_SKIP_APT !== '1') {

@@ -89,7 +89,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--json', 'print JSON')
     .option('--save-logits <file>', 'write the raw logits as .npy [N, classes]')
     .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
-    .addOption(new Option('--engine <kind>', 'how passes run: auto (one compiled TensorFlow graph on tfjs-node, op by op elsewhere), eager, graph').choices(['auto', 'eager', 'graph']).default('auto'))
+    .addOption(new Option('--engine <kind>', 'how passes run: auto (compiled: one TensorFlow graph on tfjs-node, effnet\'s own kernels on wasm; op by op elsewhere), eager, graph').choices(['auto', 'eager', 'graph']).default('auto'))
     .action(async (modelDir: string, inputs: string[], opts: { top: string; json?: boolean; saveLogits?: string; backend: string; engine: 'auto' | 'eager' | 'graph' }) => {
       const { formatPredictions, predictFiles } = await import('./commands/predict.js');
       const r = await predictFiles(modelDir, inputs, {
@@ -224,8 +224,8 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--eval-every <epochs>', 'evaluate every N epochs, 0 = only at the end', '1')
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
-    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: one per extra core on wasm and cpu, which use one core in Node)', 'auto')
-    .addOption(new Option('--engine <kind>', 'how passes run: auto (one compiled TensorFlow graph on tfjs-node, op by op elsewhere), eager, graph').choices(['auto', 'eager', 'graph']).default('auto'))
+    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: one per extra core on cpu and eager wasm, which use one core in Node; none where the compiled engine uses every core)', 'auto')
+    .addOption(new Option('--engine <kind>', 'how passes run: auto (compiled: one TensorFlow graph on tfjs-node, effnet\'s own kernels on wasm; op by op elsewhere), eager, graph').choices(['auto', 'eager', 'graph']).default('auto'))
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const { trainCommand } = await import('./commands/train.js');
       const { parseNumber, parseSizes, parseWorkers } = await import('./train-options.js');
@@ -286,7 +286,8 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--out <dir>', 'output folder (replaced unless --resume)', 'out/fashion-mnist')
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--backend <name>', 'TF.js backend (auto picks the fastest here)', 'auto')
-    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: one per extra core on wasm and cpu, which use one core in Node)', 'auto')
+    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: one per extra core on cpu and eager wasm, which use one core in Node; none where the compiled engine uses every core)', 'auto')
+    .addOption(new Option('--engine <kind>', 'how passes run: auto (compiled where the backend has an engine), eager, graph').choices(['auto', 'eager', 'graph']).default('auto'))
     .option('--json', 'print the result as JSON')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const { runFashionMnist } = await import('./commands/fashion-mnist.js');
@@ -308,6 +309,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         resume: opts.resume === true,
         backend: str('backend')!,
         workers: parseWorkers(str('workers')!),
+        engine: str('engine') as 'auto' | 'eager' | 'graph',
         log: (t) => process.stderr.write(t),
         tty: process.stderr.isTTY === true,
       });

@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EffnetError } from '@effnet/core';
+import { EffnetError, type ComputeEngine } from '@effnet/core';
 import { FASHION_MNIST_CLASSES } from '@effnet/progressive';
 import { trainCommand, type TrainCommandResult } from './train.js';
 
@@ -42,6 +42,8 @@ export interface FashionMnistOptions {
   backend: string;
   /** Data-parallel worker threads besides the main one, or `auto` (default). */
   workers?: number | 'auto';
+  /** How passes run (default `auto`: the backend's compiled engine where it has one). */
+  engine?: ComputeEngine;
   out: string;
   limit?: number;
   seed: number;
@@ -126,6 +128,7 @@ export async function runFashionMnist(o: FashionMnistOptions): Promise<FashionMn
     seed: o.seed,
     backend: o.backend,
     workers: o.workers ?? 'auto',
+    ...(o.engine ? { engine: o.engine } : {}),
     evalEvery: 0,
     resume: o.resume,
     ...(o.limit ? { limit: o.limit } : {}),

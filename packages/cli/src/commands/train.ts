@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { createModel, EffnetError, type ComputeEngine, type EffNetModel } from '@effnet/core';
+import { createModel, EffnetError, graphCompilerFor, type ComputeEngine, type EffNetModel } from '@effnet/core';
 import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type TrainToFolderResult } from '@effnet/progressive';
 import { useBackend } from '../backend.js';
 import { readArchArgument } from '../read-arch.js';
@@ -112,11 +112,13 @@ const MIN_AUTO_SHARE = 16;
 /**
  * Worker threads for `--workers`: a number as given; `auto` is one per extra core (at most 7) on
  * wasm and cpu, which use one thread in Node, as long as every thread gets at least 16 images of a
- * batch, and none on backends that use several threads already.
+ * batch, and none on backends that use several threads already (tfjs-node, and wasm's compiled
+ * engine, which splits each pass over every core itself).
  */
-export function workerCount(requested: number | 'auto', backend: string, batchSize: number): number {
+export function workerCount(requested: number | 'auto', backend: string, batchSize: number, engine: ComputeEngine = 'auto'): number {
+  const compiled = engine !== 'eager' && graphCompilerFor(backend) !== undefined;
   const n = requested === 'auto'
-    ? (SINGLE_THREADED.has(backend) ? Math.min(7, os.availableParallelism() - 1, Math.floor(batchSize / MIN_AUTO_SHARE) - 1) : 0)
+    ? (SINGLE_THREADED.has(backend) && !compiled ? Math.min(7, os.availableParallelism() - 1, Math.floor(batchSize / MIN_AUTO_SHARE) - 1) : 0)
     : requested;
   return Math.max(0, Math.min(n, batchSize - 1));
 }
@@ -132,7 +134,7 @@ export function workerSetupModule(): string {
 export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommandResult> {
   const backend = await useBackend(o.backend);
   const data = await readDatasets(o.data, o.evalData, o.limit);
-  const workers = workerCount(o.workers ?? 0, backend, o.batchSize);
+  const workers = workerCount(o.workers ?? 0, backend, o.batchSize, o.engine);
   const arch = await readArchArgument(o.arch);
   const model = createModel(arch.source, { numClasses: data.train.numClasses, seed: o.seed, ...(data.train.classNames ? { labels: data.train.classNames } : {}), ...(arch.file ? { file: arch.file } : {}) });
   const presetFor = o.scheduleFor ?? (typeof arch.source === 'string' && /^efficientnetv2-[sml]$/.test(arch.source) ? arch.source : 'efficientnetv2-s');

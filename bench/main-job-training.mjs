@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+// The main job's training benchmark: ms per step and images/s of the main job's model (the
+// Fashion-MNIST architecture, batch 256, the main job's recipe: RMSProp, label smoothing, EMA)
+// at 16, 20, 24 and 28 px, through effnet's own trainer (data, forward, backward, optimizer,
+// EMA), for each engine: wasm's compiled engine on every core and on one thread, wasm op by op,
+// tfjs-node; and PyTorch on the same network (bench/torch_main_job_step.py, built from the same
+// layout). Engines run in separate processes, in rounds, interleaved, so that a busy machine
+// slows all of them alike; medians over rounds and steps.
+//   node bench/main-job-training.mjs [--rounds 2] [--steps 6] [--json] [--require-anchors]
+//   node bench/main-job-training.mjs --layout FILE      writes the network layout the anchor builds
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, dflt) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dflt);
+const SIZES = [16, 20, 24, 28];
+const BATCH = 256;
+
+/** The model's architecture and the per-block layout the PyTorch anchor builds. */
+async function mainJobModel() {
+  const { createModel } = await import('@effnet/core');
+  const { registerBlocks } = await import('@effnet/blocks');
+  const { registerVariants } = await import('@effnet/scaling');
+  const { FASHION_MNIST_ARCH } = await import('@effnet/cli');
+  registerBlocks();
+  registerVariants();
+  const model = createModel(FASHION_MNIST_ARCH, { numClasses: 10, seed: 1 });
+  const { spec, plan } = model;
+  const layout = {
+    activation: spec.activation,
+    bnEpsilon: spec.bnEpsilon,
+    bnMomentum: spec.bnMomentum,
+    stem: spec.stem,
+    headChannels: spec.headChannels,
+    numClasses: spec.numClasses,
+    dropout: spec.dropout,
+    blocks: plan.blocks.map((b, i) => ({ type: b.type, kernel: b.kernel, stride: b.stride, expand: b.expandRatio, in: b.inChannels, out: b.outChannels, se: plan.plugins[i].seChannels?.(b) ?? null })),
+    params: model.paramCount().trainable,
+  };
+  return { model, layout };
+}
+
+/** Child: trains `steps + 2` steps at each size through the trainer; prints {rows: [{size, ms}]}. */
+async function child(backend, engine, threads) {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { configureWasm, useBackend } = await import('@effnet/backends');
+  const { Trainer, TensorDataset } = await import('@effnet/progressive');
+  if (threads) configureWasm({ threads: Number(threads) });
+  await useBackend(backend);
+  tf.enableProdMode();
+  const steps = Number(opt('steps', '6')) + 2;
+  const { model } = await mainJobModel();
+  const n = BATCH * steps;
+  const images = tf.tidy(() => tf.floor(tf.mul(tf.randomUniform([n, 28, 28, 3], 0, 1, 'float32', 1), 256)));
+  const train = new TensorDataset(images, Array.from({ length: n }, (_, i) => i % 10), { numClasses: 10 });
+  const stages = SIZES.map((imageSize, i) => ({ startEpoch: i, endEpoch: i + 1, imageSize, dropout: 0.05, randAugmentMagnitude: 0, mixupAlpha: 0, cutmixAlpha: 0 }));
+  const times = new Map(SIZES.map((s) => [s, []]));
+  let last;
+  const trainer = new Trainer({
+    model,
+    train,
+    schedule: { name: 'bench', stages },
+    batchSize: BATCH,
+    engine,
+    optimizer: { type: 'rmsprop' },
+    learningRate: { base: 0.02, decay: 'cosine', warmupEpochs: 0.1 },
+    ema: 0.999,
+    seed: 1,
+    evalEvery: 0,
+    onEvent: (e) => {
+      const now = performance.now();
+      if (e.type === 'stage') last = undefined;
+      if (e.type === 'step') {
+        if (last !== undefined) times.get(e.imageSize).push(now - last);
+        last = now;
+      }
+    },
+  });
+  await trainer.fit();
+  // The first timed step of a size includes compiling its program: drop it.
+  console.log(JSON.stringify({ rows: SIZES.map((size) => ({ size, ms: times.get(size).slice(1) })) }));
+}
+
+function runChild(backend, engine, threads) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', backend, engine, threads ?? '', '--steps', opt('steps', '6')], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split('\n').filter((l) => /effnet|Error|error/.test(l))[0]?.slice(0, 160) ?? `exit ${r.status}` };
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function runTorch(layoutFile) {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    try {
+      const out = execFileSync(python, [join(here, 'torch_main_job_step.py'), layoutFile, SIZES.join(','), String(BATCH), opt('steps', '6')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return { ...JSON.parse(out), label: undefined };
+    } catch (e) {
+      if (e.status === 3 || e.code === 'ENOENT') continue;
+      return { error: String(e.stderr || e.message).trim().split('\n').pop().slice(0, 160) };
+    }
+  }
+  return { error: 'PyTorch is not installed: apt-get install python3-torch' };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+};
+
+async function main() {
+  if (args[0] === '--child') return child(args[1], args[2], args[3] || undefined);
+  const { model, layout } = await mainJobModel();
+  if (args.includes('--layout')) {
+    writeFileSync(opt('layout'), JSON.stringify(layout));
+    return;
+  }
+  const requireAnchors = args.includes('--require-anchors') || process.env.CI === 'true';
+  const dir = mkdtempSync(join(tmpdir(), 'effnet-bench-'));
+  const layoutFile = join(dir, 'layout.json');
+  writeFileSync(layoutFile, JSON.stringify(layout));
+  // Forward MACs per image at each size (the rate counts 3x: forward, input and filter gradients).
+  const { MeterOps, runNetwork } = await import('@effnet/core');
+  const macs = new Map();
+  for (const size of SIZES) {
+    const meter = new MeterOps();
+    runNetwork(meter, { shape: [1, size, size, 3] }, model.plan, 'logits');
+    macs.set(size, meter.log.macs.reduce((a, m) => a + m.macs, 0));
+  }
+  const cores = (await import('node:os')).availableParallelism();
+  const engines = [
+    { label: `wasm, compiled (${cores} threads)`, backend: 'wasm', engine: 'auto' },
+    { label: 'wasm, compiled (1 thread)', backend: 'wasm', engine: 'auto', threads: '1' },
+    { label: 'tfjs-node, whole graph', backend: 'tfjs-node', engine: 'auto' },
+    { label: 'wasm, op by op (1 thread)', backend: 'wasm', engine: 'eager', rounds: 1 },
+  ];
+  const rounds = Number(opt('rounds', '2'));
+  const samples = new Map();
+  const errors = new Map();
+  const add = (label, rows) => {
+    for (const r of rows) samples.set(`${label}|${r.size}`, [...(samples.get(`${label}|${r.size}`) ?? []), ...r.ms]);
+  };
+  let torchLabel = 'PyTorch';
+  for (let round = 0; round < rounds; round++) {
+    for (const e of engines) {
+      if (round >= (e.rounds ?? rounds) || errors.has(e.label)) continue;
+      process.stderr.write(`round ${round + 1}/${rounds}: ${e.label}\n`);
+      const r = runChild(e.backend, e.engine, e.threads);
+      if (r.error) errors.set(e.label, r.error);
+      else add(e.label, r.rows);
+    }
+    process.stderr.write(`round ${round + 1}/${rounds}: PyTorch\n`);
+    const t = runTorch(layoutFile);
+    if (t.error) errors.set('PyTorch', t.error);
+    else {
+      torchLabel = `PyTorch ${t.torch} (${t.threads} threads)`;
+      add('PyTorch', t.rows);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const labels = [...engines.map((e) => e.label), 'PyTorch'];
+  const rows = [];
+  for (const label of labels) {
+    if (errors.has(label)) {
+      rows.push({ engine: label === 'PyTorch' ? torchLabel : label, error: errors.get(label) });
+      continue;
+    }
+    for (const size of SIZES) {
+      const ms = median(samples.get(`${label}|${size}`) ?? []);
+      const torch = median(samples.get(`PyTorch|${size}`) ?? []);
+      const at28 = median(samples.get(`${label}|28`) ?? []);
+      rows.push({
+        engine: label === 'PyTorch' ? torchLabel : label,
+        size,
+        msPerStep: ms,
+        imagesPerSecond: (BATCH * 1000) / ms,
+        vsPyTorch: ms / torch,
+        vs28px: ms / at28,
+        gmacPerSecond: (3 * macs.get(size) * BATCH) / (ms * 1e6),
+      });
+    }
+  }
+  if (args.includes('--json')) console.log(JSON.stringify({ batch: BATCH, params: layout.params, rows }, null, 2));
+  else {
+    const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+    const lines = [`Main job's model (${layout.params.toLocaleString('en-US')} parameters), training step at batch ${BATCH}: data, forward, backward, RMSProp, EMA; medians`, '', '| engine | px | ms / step | images / s | vs PyTorch | vs 28 px | GMAC/s |', '|---|---:|---:|---:|---:|---:|---:|'];
+    for (const r of rows) lines.push(r.error ? `| ${r.engine} | - | - | ${r.error} | | | |` : `| ${r.engine} | ${r.size} | ${f(r.msPerStep)} | ${f(r.imagesPerSecond, 0)} | ${f(r.vsPyTorch, 2)}x | ${f(r.vs28px, 2)} | ${f(r.gmacPerSecond, 2)} |`);
+    console.log(lines.join('\n'));
+  }
+  const missing = rows.filter((r) => r.error);
+  if (requireAnchors && missing.length) {
+    console.error(`main-job-training: ${missing.map((r) => `${r.engine}: ${r.error}`).join('; ')} (--require-anchors)`);
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,198 @@
+import { KERNELS_MAX_MEMORY, KERNELS_THREADS_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-binary.js';
+
+/** The kernels' exports: pointers are byte offsets into the module's memory. */
+export interface KernelExports {
+  memory?: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  __stack_pointer?: WebAssembly.Global;
+  /** Runs `count` commands at byte offset `cmds` on `threads` threads (see wasm-kernels/program.c). */
+  run_program(cmds: number, count: number, threads: number, canWait: number): void;
+  control_block(): number;
+}
+
+/** The activation codes the kernels take (wasm-kernels/common.h). */
+export const ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2, silu: 3, hard_swish: 4, gelu: 5, sigmoid: 6 };
+
+/** Stack of each worker thread. */
+const WORKER_STACK_BYTES = 256 * 1024;
+
+/** A loaded instance of the kernels, and the worker threads that share its memory. */
+export class Kernels {
+  /** First byte free for arenas (after the module's stack, static data and worker stacks), 64-byte aligned. */
+  readonly heapBase: number;
+
+  constructor(
+    readonly exports: KernelExports,
+    readonly memory: WebAssembly.Memory,
+    /** Threads a run uses (this one and `threads - 1` workers). */
+    readonly threads: number,
+    heapBase: number,
+    private readonly workers: { terminate(): unknown }[] = [],
+    /** Whether this thread may sleep on a barrier (not a browser's main thread). */
+    private readonly canWait = true,
+  ) {
+    this.heapBase = Math.ceil(heapBase / 64) * 64;
+  }
+
+  /** Grows the memory so that bytes [0, end) exist. */
+  ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      if (end > KERNELS_MAX_MEMORY) throw new RangeError(`the compiled engine needs ${Math.ceil(end / 2 ** 20)} MiB; its memory holds at most ${KERNELS_MAX_MEMORY / 2 ** 20} MiB`);
+      this.memory.grow(Math.ceil((end - have) / 65536));
+    }
+  }
+
+  /** A float32 view of `length` values at byte offset `ptr` (invalid after the memory grows). */
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, length);
+  }
+
+  /** An int32 view of `length` values at byte offset `ptr`. */
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+
+  /** Runs `count` encoded commands at byte offset `ptr` on every thread. */
+  run(ptr: number, count: number): void {
+    this.exports.run_program(ptr, count, this.threads, this.canWait ? 1 : 0);
+  }
+
+  /** Stops the worker threads. */
+  dispose(): void {
+    const control = this.exports.control_block();
+    if (this.workers.length) {
+      const ctl = this.i32(control, 3);
+      Atomics.store(ctl, 2, 1);
+      Atomics.add(ctl, 0, 1);
+      Atomics.notify(ctl, 0);
+    }
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The worker's script: instantiate the module on the shared memory, take its own stack, park. */
+const WORKER_SOURCE = `
+function start(data, post) {
+  const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
+  instance.exports.__stack_pointer.value = data.stackTop;
+  post('ready');
+  instance.exports.worker_loop(data.tid);
+}
+if (typeof require === 'function' && typeof self === 'undefined') {
+  const { parentPort, workerData } = require('node:worker_threads');
+  start(workerData, (m) => parentPort.postMessage(m));
+} else {
+  self.onmessage = (e) => start(e.data, (m) => self.postMessage(m));
+}
+`;
+
+type Runtime = 'node' | 'browser-isolated' | 'browser';
+
+function runtime(): Runtime {
+  const g = globalThis as { process?: { versions?: { node?: string } }; crossOriginIsolated?: boolean };
+  if (g.process?.versions?.node) return 'node';
+  return g.crossOriginIsolated === true ? 'browser-isolated' : 'browser';
+}
+
+/** Cores of this machine. */
+async function cores(where: Runtime): Promise<number> {
+  if (where === 'node') {
+    const os = (await import(/* @vite-ignore */ 'node:os' as string)) as { availableParallelism?: () => number; cpus: () => unknown[] };
+    return os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+interface StartedWorker {
+  terminate(): unknown;
+}
+
+/** Starts one worker on the shared memory and resolves when it is parked. */
+async function startWorker(where: Runtime, data: { module: WebAssembly.Module; memory: WebAssembly.Memory; tid: number; stackTop: number }): Promise<StartedWorker> {
+  if (where === 'node') {
+    const { Worker } = (await import(/* @vite-ignore */ 'node:worker_threads' as string)) as typeof import('node:worker_threads');
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
+    worker.unref();
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+    });
+    return worker;
+  }
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  await new Promise<void>((resolve, reject) => {
+    worker.onmessage = () => resolve();
+    worker.onerror = (e) => reject(new Error(e.message));
+    worker.postMessage(data);
+  });
+  URL.revokeObjectURL(url);
+  return worker;
+}
+
+/** How many threads the compiled engine uses: every core unless set (see {@link loadKernels}). */
+export interface KernelOptions {
+  /** Threads of a run; default every core where memory can be shared, else 1. */
+  threads?: number;
+}
+
+let loading: Promise<Kernels> | undefined;
+let loaded: Kernels | undefined;
+
+async function instantiate(options: KernelOptions): Promise<Kernels> {
+  const where = runtime();
+  const canShare = where !== 'browser' && typeof SharedArrayBuffer !== 'undefined';
+  const threads = Math.max(1, Math.min(64, Math.floor(options.threads ?? (canShare ? await cores(where) : 1))));
+  if (threads === 1 || !canShare) {
+    const { instance } = await WebAssembly.instantiate(decodeBase64(KERNELS_WASM_BASE64), {});
+    const exports = instance.exports as unknown as KernelExports;
+    return new Kernels(exports, exports.memory!, 1, exports.__heap_base.value as number);
+  }
+  const module = await WebAssembly.compile(decodeBase64(KERNELS_THREADS_WASM_BASE64));
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: KERNELS_MAX_MEMORY / 65536, shared: true });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const exports = instance.exports as unknown as KernelExports;
+  const base = Math.ceil((exports.__heap_base.value as number) / 64) * 64;
+  const stacksEnd = base + (threads - 1) * WORKER_STACK_BYTES;
+  if (stacksEnd > memory.buffer.byteLength) memory.grow(Math.ceil((stacksEnd - memory.buffer.byteLength) / 65536));
+  new Int32Array(memory.buffer, exports.control_block(), 8).fill(0);
+  const workers: StartedWorker[] = [];
+  try {
+    for (let tid = 1; tid < threads; tid++) workers.push(await startWorker(where, { module, memory, tid, stackTop: base + tid * WORKER_STACK_BYTES }));
+  } catch (e) {
+    for (const w of workers) void w.terminate();
+    throw e;
+  }
+  return new Kernels(exports, memory, threads, stacksEnd, workers, where === 'node');
+}
+
+/**
+ * Loads the kernels once (asynchronously, as browsers require): the threaded module with worker
+ * threads on every core where memory can be shared (Node, cross-origin-isolated pages), else the
+ * one-thread module.
+ */
+export function loadKernels(options: KernelOptions = {}): Promise<Kernels> {
+  loading ??= instantiate(options).then((k) => (loaded = k));
+  return loading;
+}
+
+/** The kernels if {@link loadKernels} has finished, else undefined. */
+export function kernelsIfLoaded(): Kernels | undefined {
+  return loaded;
+}
+
+/** Stops the kernels' worker threads and forgets them (the next {@link loadKernels} starts anew). */
+export function unloadKernels(): void {
+  loaded?.dispose();
+  loaded = undefined;
+  loading = undefined;
+}
