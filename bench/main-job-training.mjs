@@ -39,7 +39,7 @@ async function mainJobModel() {
     numClasses: spec.numClasses,
     dropout: spec.dropout,
     blocks: plan.blocks.map((b, i) => ({ type: b.type, kernel: b.kernel, stride: b.stride, expand: b.expandRatio, in: b.inChannels, out: b.outChannels, se: plan.plugins[i].seChannels?.(b) ?? null })),
-    params: model.paramCount().trainable,
+    params: model.countParams().trainable,
   };
   return { model, layout };
 }
@@ -48,15 +48,17 @@ async function mainJobModel() {
 async function child(backend, engine, threads) {
   const tf = await import('@tensorflow/tfjs-core');
   const { configureWasm, useBackend } = await import('@effnet/backends');
-  const { Trainer, TensorDataset } = await import('@effnet/progressive');
+  const { Trainer, PixelDataset } = await import('@effnet/progressive');
   if (threads) configureWasm({ threads: Number(threads) });
   await useBackend(backend);
   tf.enableProdMode();
   const steps = Number(opt('steps', '6')) + 2;
   const { model } = await mainJobModel();
   const n = BATCH * steps;
-  const images = tf.tidy(() => tf.floor(tf.mul(tf.randomUniform([n, 28, 28, 3], 0, 1, 'float32', 1), 256)));
-  const train = new TensorDataset(images, Array.from({ length: n }, (_, i) => i % 10), { numClasses: 10 });
+  // 28 x 28 grey images held as bytes, as the main job holds Fashion-MNIST.
+  let state = 1;
+  const pixels = Uint8Array.from({ length: n * 28 * 28 }, () => ((state = (state * 1103515245 + 12345) >>> 0) >>> 24));
+  const train = new PixelDataset(pixels, [28, 28, 1], Int32Array.from({ length: n }, (_, i) => i % 10), 10, 'bench images');
   const stages = SIZES.map((imageSize, i) => ({ startEpoch: i, endEpoch: i + 1, imageSize, dropout: 0.05, randAugmentMagnitude: 0, mixupAlpha: 0, cutmixAlpha: 0 }));
   const times = new Map(SIZES.map((s) => [s, []]));
   let last;
@@ -87,8 +89,9 @@ async function child(backend, engine, threads) {
 
 function runChild(backend, engine, threads) {
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', backend, engine, threads ?? '', '--steps', opt('steps', '6')], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split('\n').filter((l) => /effnet|Error|error/.test(l))[0]?.slice(0, 160) ?? `exit ${r.status}` };
-  return JSON.parse(r.stdout.trim().split('\n').pop());
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !last.startsWith('{')) return { error: `exit ${r.status}: ${(r.stderr || '').trim().split('\n').pop()?.slice(0, 160)}` };
+  return JSON.parse(last);
 }
 
 function runTorch(layoutFile) {
@@ -110,7 +113,16 @@ const median = (xs) => {
 };
 
 async function main() {
-  if (args[0] === '--child') return child(args[1], args[2], args[3] || undefined);
+  if (args[0] === '--child') {
+    try {
+      return await child(args[1], args[2], args[3] || undefined);
+    } catch (e) {
+      console.log(JSON.stringify({ error: String(e?.message ?? e).split('\n')[0].slice(0, 200) }));
+      return;
+    }
+  }
+  // This process only describes the model: the cpu backend is enough.
+  await (await import('@effnet/backends')).useBackend('cpu');
   const { model, layout } = await mainJobModel();
   if (args.includes('--layout')) {
     writeFileSync(opt('layout'), JSON.stringify(layout));
@@ -135,7 +147,7 @@ async function main() {
     { label: 'tfjs-node, whole graph', backend: 'tfjs-node', engine: 'auto' },
     { label: 'wasm, op by op (1 thread)', backend: 'wasm', engine: 'eager', rounds: 1 },
   ];
-  const rounds = Number(opt('rounds', '2'));
+  const rounds = Number(opt('rounds', args.includes('--quick') ? '1' : '2'));
   const samples = new Map();
   const errors = new Map();
   const add = (label, rows) => {

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   EffnetError,
-  moveStatistics,
   planNetwork,
   runNetwork,
   type CompiledInference,
@@ -171,12 +170,20 @@ export function compiledTrainingPass(model: EffNetModel, x: tf.Tensor4D, labels:
   const grads: Record<string, tf.Tensor> = {};
   for (const w of p.weights) if (w.grad) grads[model.weights.get(w.name)!.name] = tf.tensor(read(k, w.grad.offset, w.grad.floats), w.shape, 'float32');
   if (settings.updateStatistics) {
+    // moving = m * moving + (1 - m) * batch (unbiased variance), on the host: two reads and two
+    // uploads per layer instead of a dozen kernel launches.
+    const m = model.spec.bnMomentum;
     for (const s of p.statistics) {
-      const mean = tf.tensor1d(read(k, s.mean.offset, s.channels));
-      const unbiased = tf.tensor1d(read(k, s.variance.offset, s.channels).map((v) => (v * s.count) / Math.max(s.count - 1, 1)));
-      moveStatistics(model.weights.get(`${s.layer}/moving_mean`)!, model.weights.get(`${s.layer}/moving_variance`)!, mean, unbiased, model.spec.bnMomentum);
-      mean.dispose();
-      unbiased.dispose();
+      const mean = read(k, s.mean.offset, s.channels);
+      const variance = read(k, s.variance.offset, s.channels);
+      const correction = s.count / Math.max(s.count - 1, 1);
+      for (const [name, batch, scale] of [['moving_mean', mean, 1], ['moving_variance', variance, correction]] as const) {
+        const v = model.weights.get(`${s.layer}/${name}`) as tf.Variable;
+        const moved = Float32Array.from(v.dataSync() as Float32Array, (x, i) => m * x + (1 - m) * batch[i]! * scale);
+        const t = tf.tensor(moved, v.shape, 'float32');
+        v.assign(t);
+        t.dispose();
+      }
     }
   }
   return { loss: tf.scalar(k.f32(p.loss!.offset, 1)[0]!), logits, grads };

@@ -13,7 +13,61 @@ export function squareRgb(x: tf.Tensor4D, size: number): tf.Tensor4D {
   });
 }
 
-/** Raw 0..255 pixels `[n, h, w, channels]` to a `[n, size, size, 3]` float32 batch (see {@link squareRgb}). */
+/** Source rows (or columns) and weights of a half-pixel-centre bilinear resize from `from` to `to`. */
+function taps(from: number, to: number): { lo: Int32Array; hi: Int32Array; frac: Float32Array } {
+  const lo = new Int32Array(to);
+  const hi = new Int32Array(to);
+  const frac = new Float32Array(to);
+  const ratio = from / to;
+  for (let i = 0; i < to; i++) {
+    const src = ratio * (i + 0.5) - 0.5;
+    const floor = Math.floor(src);
+    lo[i] = Math.max(0, floor);
+    hi[i] = Math.min(from - 1, Math.ceil(src));
+    frac[i] = src - floor;
+  }
+  return { lo, hi, frac };
+}
+
+/**
+ * Raw 0..255 pixels `[n, h, w, channels]` to a `[n, size, size, 3]` float32 batch: the same values
+ * as {@link squareRgb} (TF's bilinear resize with half-pixel centres; 1 channel replicated to 3),
+ * computed here on the host in one pass, so that a batch costs one tensor upload and no kernels.
+ */
 export function pixelsToBatch(pixels: Uint8Array | Float32Array, shape: [number, number, number, number], size: number): tf.Tensor4D {
-  return tf.tidy(() => squareRgb(tf.tensor4d(pixels instanceof Float32Array ? pixels : Float32Array.from(pixels), shape), size));
+  const [n, h, w, c] = shape;
+  if (c !== 1 && c !== 3) return tf.tidy(() => squareRgb(tf.tensor4d(pixels instanceof Float32Array ? pixels : Float32Array.from(pixels), shape), size));
+  const out = new Float32Array(n * size * size * 3);
+  if (h === size && w === size) {
+    // No resize: copy, replicating a single channel.
+    if (c === 3) out.set(pixels);
+    else for (let i = 0, o = 0; i < pixels.length; i++, o += 3) out[o] = out[o + 1] = out[o + 2] = pixels[i]!;
+    return tf.tensor4d(out, [n, size, size, 3]);
+  }
+  const rows = taps(h, size);
+  const cols = taps(w, size);
+  for (let b = 0; b < n; b++) {
+    const image = b * h * w * c;
+    for (let y = 0; y < size; y++) {
+      const top = image + rows.lo[y]! * w * c;
+      const bottom = image + rows.hi[y]! * w * c;
+      const fy = rows.frac[y]!;
+      for (let x = 0; x < size; x++) {
+        const o = ((b * size + y) * size + x) * 3;
+        const l = cols.lo[x]! * c;
+        const r = cols.hi[x]! * c;
+        const fx = cols.frac[x]!;
+        for (let k = 0; k < c; k++) {
+          const tl = pixels[top + l + k]!, tr = pixels[top + r + k]!, bl = pixels[bottom + l + k]!, br = pixels[bottom + r + k]!;
+          // Float32 steps in the order TF.js's kernel takes them.
+          const upper = Math.fround(tl + Math.fround(Math.fround(tr - tl) * fx));
+          const lower = Math.fround(bl + Math.fround(Math.fround(br - bl) * fx));
+          const v = Math.fround(upper + Math.fround(Math.fround(lower - upper) * fy));
+          if (c === 1) out[o] = out[o + 1] = out[o + 2] = v;
+          else out[o + k] = v;
+        }
+      }
+    }
+  }
+  return tf.tensor4d(out, [n, size, size, 3]);
 }
