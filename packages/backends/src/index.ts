@@ -31,7 +31,7 @@ export { TensorFlowSession } from './tensorflow-graph/tensorflow-session.js';
 export { inferenceGraph, trainingGraph, type NetworkGraph, type TrainingGraph } from './tensorflow-graph/network-graphs.js';
 export { GraphBuilder, encodeSavedModel, type GraphSignature, type GraphTensor } from './tensorflow-graph/graph-def.js';
 export { compiledTrainingPass, wasmGraphCompiler } from './compiled-engine/wasm-compiler.js';
-export { loadKernels, Kernels, ACTIVATION_CODES, type KernelExports } from './compiled-engine/kernels-module.js';
+export { kernelsIfLoaded, loadKernels, unloadKernels, Kernels, ACTIVATION_CODES, type KernelExports } from './compiled-engine/kernels-module.js';
 export { buildProgram, runProgram, type NetworkProgram, type ProgramOptions, type ProgramWeight, type ProgramStatistics, type ProgramMask } from './compiled-engine/network-program.js';
 export { TraceOps, newTrace, traceValue, type TraceContext, type TraceMask, type TraceNode, type TraceValue } from './compiled-engine/trace-ops.js';
 export { ArenaBuffer, planArena } from './compiled-engine/memory-plan.js';

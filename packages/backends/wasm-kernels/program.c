@@ -9,7 +9,7 @@
 /** Words per command: the opcode and up to 23 arguments. */
 #define CMD_WORDS 24
 /** Spins on a barrier before sleeping on it. */
-#define SPIN 20000
+#define SPIN 200000
 
 enum {
   OP_GEMM = 1,            // a b c M N K                     rows of M

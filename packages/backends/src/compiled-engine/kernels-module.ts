@@ -20,6 +20,8 @@ const WORKER_STACK_BYTES = 256 * 1024;
 export class Kernels {
   /** First byte free for arenas (after the module's stack, static data and worker stacks), 64-byte aligned. */
   readonly heapBase: number;
+  /** The program that ran last: programs share one arena, so what it left there is still valid. */
+  lastRun: object | undefined;
 
   constructor(
     readonly exports: KernelExports,

@@ -452,6 +452,7 @@ export function runProgram(program: NetworkProgram, timings?: Map<string, number
   k.ensure(program.arenaEnd);
   const ptr = program.commandBuffer.offset;
   k.i32(ptr, program.encoded.length).set(program.encoded);
+  k.lastRun = program;
   if (!timings) {
     k.run(ptr, program.commands.length);
     return;

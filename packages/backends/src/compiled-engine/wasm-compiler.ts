@@ -104,6 +104,13 @@ export const wasmGraphCompiler: GraphCompiler = {
     const k = kernels();
     const programs = new Map<number, NetworkProgram>();
     const folded = model.foldedWeights;
+    // The snapshot's weights never change: read them once.
+    const values = new Map<string, Float32Array>();
+    const valueOf = (name: string) => {
+      let v = values.get(name);
+      if (!v) values.set(name, (v = folded.get(name)!.dataSync() as Float32Array));
+      return v;
+    };
     const programFor = (batch: number) => {
       let p = programs.get(batch);
       if (!p) {
@@ -128,8 +135,9 @@ export const wasmGraphCompiler: GraphCompiler = {
     return {
       predict(x: tf.Tensor4D): tf.Tensor {
         const p = programFor(x.shape[0]);
+        // The weights are still in the arena when this program ran last (programs share it).
+        if (k.lastRun !== p) for (const w of p.weights) write(k, w.buffer.offset, valueOf(w.name));
         write(k, p.input.offset, x.dataSync() as Float32Array);
-        for (const w of p.weights) write(k, w.buffer.offset, folded.get(w.name)!.dataSync() as Float32Array);
         runProgram(p);
         return tf.tensor(
           read(
@@ -142,7 +150,9 @@ export const wasmGraphCompiler: GraphCompiler = {
         );
       },
       dispose() {
+        for (const p of programs.values()) if (k.lastRun === p) k.lastRun = undefined;
         programs.clear();
+        values.clear();
       },
     };
   },
