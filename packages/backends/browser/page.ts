@@ -9,7 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createModel, InferenceModel, parseNpy } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
 import { modelFromTimmCheckpoint, registerVariants } from '@effnet/scaling';
-import { useBackend } from '@effnet/backends';
+import { kernelsIfLoaded, useBackend } from '@effnet/backends';
 
 /** What the page reports for one backend. */
 export interface BackendReport {
@@ -22,6 +22,11 @@ export interface BackendReport {
   leakedTensors?: number;
   inferMs?: number;
   stepMs?: number;
+  /** wasm: losses of 3 steps through the compiled engine (`trainingPass` with engine `graph`). */
+  compiledLosses?: number[];
+  /** wasm: threads of the compiled engine (more than 1 in a cross-origin-isolated page). */
+  compiledThreads?: number;
+  crossOriginIsolated?: boolean;
 }
 
 async function bytes(url: string): Promise<Uint8Array> {
@@ -82,10 +87,28 @@ async function run(backend: string): Promise<BackendReport> {
       if (i === 1) tensors = tf.memory().numTensors;
     }
     const leakedTensors = tf.memory().numTensors - tensors;
+    const report: BackendReport = { backend, ok: true, logitsRelErr: relErr(got, want), foldedRelErr: relErr(gotFolded, want), losses, leakedTensors, inferMs, stepMs, crossOriginIsolated };
+    if (backend === 'wasm') {
+      // The same steps through the compiled engine, as the trainer runs them.
+      const compiled = createModel({ base: 'efficientnetv2-b0', width: 0.5, depth: 0.5 }, { numClasses: 10, seed: 5, dropout: 0, dropPathRate: 0 });
+      const copt = tf.train.adam(1e-3);
+      const labels = tf.cast(by, 'float32') as tf.Tensor2D;
+      report.compiledLosses = [];
+      for (let i = 0; i < 3; i++) {
+        const p = compiled.trainingPass(bx, labels, { engine: 'graph' });
+        copt.applyGradients(p.grads as unknown as Parameters<typeof copt.applyGradients>[0]);
+        report.compiledLosses.push((await p.loss.data())[0]!);
+        tf.dispose([p.loss, p.logits, ...Object.values(p.grads)]);
+      }
+      report.compiledThreads = kernelsIfLoaded()?.threads ?? 0;
+      tf.dispose([labels]);
+      copt.dispose();
+      compiled.dispose();
+    }
     tf.dispose([bx, by]);
     opt.dispose();
     fresh.dispose();
-    return { backend, ok: true, logitsRelErr: relErr(got, want), foldedRelErr: relErr(gotFolded, want), losses, leakedTensors, inferMs, stepMs };
+    return report;
   } catch (e) {
     return { backend, ok: false, error: String((e as Error)?.message ?? e) };
   }

@@ -5,6 +5,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Headers that make the page cross-origin isolated, so that it can share memory with workers. */
+const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
@@ -44,13 +47,13 @@ export async function servePage(goldenDir: string): Promise<{ server: Server; ur
         res.writeHead(404).end();
         return;
       }
-      res.writeHead(200, { 'content-type': type, 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+      res.writeHead(200, { 'content-type': type, ...ISOLATED });
       res.end(await readFile(file));
     };
     if (url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>effnet</title><body>running<script type="module" src="/page.js"></script>');
+      res.writeHead(200, { 'content-type': 'text/html', ...ISOLATED }).end('<!doctype html><meta charset="utf-8"><title>effnet</title><body>running<script type="module" src="/page.js"></script>');
     } else if (url.pathname === '/page.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+      res.writeHead(200, { 'content-type': 'text/javascript', ...ISOLATED }).end(script);
     } else if (url.pathname.startsWith('/wasm/')) {
       void send(path.join(wasmDir, path.basename(url.pathname)), 'application/wasm');
     } else if (url.pathname.startsWith('/golden/')) {

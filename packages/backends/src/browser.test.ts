@@ -35,6 +35,14 @@ describe.skipIf(!haveChromium)(`in headless Chromium${haveChromium ? '' : ` (ski
         expect(r.leakedTensors).toBe(0);
       }
       expect(reports.map((r) => r.backend)).toEqual(['wasm', 'webgpu']);
+      // wasm's compiled engine trains in the page, on worker threads (the page is cross-origin isolated).
+      const wasm = reports[0]!;
+      expect(wasm.crossOriginIsolated).toBe(true);
+      expect(wasm.compiledThreads).toBeGreaterThanOrEqual(2);
+      expect(wasm.compiledLosses).toHaveLength(3);
+      expect(wasm.compiledLosses![2]!).toBeLessThan(wasm.compiledLosses![0]!);
+      // Its first step starts from the same weights as the op-by-op run's first step.
+      expect(Math.abs(wasm.compiledLosses![0]! - wasm.losses![0]!)).toBeLessThan(1e-3 * Math.abs(wasm.losses![0]!));
     } finally {
       await browser.close();
       server.close();
