@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createModel, graphCompilerFor, InferenceModel } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
 import { registerVariants } from '@effnet/scaling';
-import { candidateBackends, useBackend, explainBackendError } from '@effnet/backends';
+import { candidateBackends, useBackend, explainBackendError, kernelsIfLoaded } from '@effnet/backends';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -48,6 +48,7 @@ async function time(fn, reps, warmup = 1) {
 }
 
 const results = []; // { workload, runtime, stats | error }
+const notes = []; // lines printed under the table
 const record = (workload, runtime, s) => {
   results.push({ workload, runtime, ...s });
   const text = s.error ? `skipped: ${s.error}` : `median ${s.median.toFixed(1)} ms (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}, n ${s.n})`;
@@ -166,6 +167,8 @@ for (const adapter of candidateBackends().filter((a) => !only || only.includes(a
       else {
         try {
           record(W.train, name, await trainStep(128, 32, TRAIN_REPS, 1, false, engine));
+          const kernels = adapter.name === 'wasm' && engine === 'auto' ? kernelsIfLoaded() : undefined;
+          if (kernels) notes.push(`wasm's compiled engine (${kernels.threads} threads): its memory after the B0 128 batch-32 training step (B0 inference before it) is ${(kernels.memory.buffer.byteLength / 2 ** 20).toFixed(0)} MiB`);
         } catch (e) {
           process.stderr.write(`${String(explainBackendError(e).message).slice(0, 160)}\n`);
           record(W.train, `${name}, 4 micro-batches of 8`, await trainStepAccumulated(128, 32, 8, TRAIN_REPS));
@@ -243,3 +246,4 @@ for (const w of Object.values(W)) {
   }
 }
 console.log(lines.join('\n'));
+for (const n of notes) console.log(`\n${n}`);
