@@ -60,28 +60,48 @@ void bn_coefficients(const float *mean, const float *variance, const float *gamm
   }
 }
 
-INLINE void apply_rows(const float *z, int rows, int C, const float *coef, const int act, float *y) {
+INLINE void apply_rows(const float *z, int rows, int C, const float *coef, const int act, float *y, float *dact) {
   const float *scale = coef, *shift = coef + C;
   for (int m = 0; m < rows; m++) {
     const float *zr = z + (long)m * C;
     float *yr = y + (long)m * C;
+    float *dr = dact ? dact + (long)m * C : 0;
     int c = 0;
-    for (; c + 4 <= C; c += 4) store4(yr + c, act4(act, madd4(load4(shift + c), load4(zr + c), load4(scale + c))));
+    for (; c + 4 <= C; c += 4) {
+      f4 u = madd4(load4(shift + c), load4(zr + c), load4(scale + c));
+      if (dr) {
+        f4 d;
+        store4(yr + c, act_and_grad4(act, u, &d));
+        store4(dr + c, d);
+      } else {
+        store4(yr + c, act4(act, u));
+      }
+    }
     if (c < C) {
       int n = C - c;
-      store_partial(yr + c, act4(act, madd4(load_partial(shift + c, n), load_partial(zr + c, n), load_partial(scale + c, n))), n);
+      f4 u = madd4(load_partial(shift + c, n), load_partial(zr + c, n), load_partial(scale + c, n));
+      if (dr) {
+        f4 d;
+        store_partial(yr + c, act_and_grad4(act, u, &d), n);
+        store_partial(dr + c, d, n);
+      } else {
+        store_partial(yr + c, act4(act, u), n);
+      }
     }
   }
 }
 
-/** y = act(z * scale + shift) over rows. */
-void bn_apply(const float *z, int rows, int C, const float *coef, int act, float *y) {
-#define APPLY(A) apply_rows(z, rows, C, coef, A, y)
+/**
+ * y = act(z * scale + shift) over rows; with `dact` (training, costly activations), also
+ * act'(z * scale + shift), which the backward pass then reads instead of recomputing.
+ */
+void bn_apply(const float *z, int rows, int C, const float *coef, int act, float *y, float *dact) {
+#define APPLY(A) apply_rows(z, rows, C, coef, A, y, dact)
   WITH_ACTIVATION(act, APPLY)
 #undef APPLY
 }
 
-INLINE void backward_sums_rows(const float *dy, const float *z, int rows, int C, const float *coef, const float *gamma, const float *beta, const int act, float *dz, double *sum_g, double *sum_gx) {
+INLINE void backward_sums_rows(const float *dy, const float *z, int rows, int C, const float *coef, const float *gamma, const float *beta, const int act, const float *dact, float *dz, double *sum_g, double *sum_gx) {
   const float *mean = coef + 2 * C, *inv = coef + 3 * C;
   float part_g[C] __attribute__((aligned(16)));
   float part_gx[C] __attribute__((aligned(16)));
@@ -96,7 +116,8 @@ INLINE void backward_sums_rows(const float *dy, const float *z, int rows, int C,
       for (; c + 4 <= C; c += 4) {
         f4 xhat = mul4(sub4(load4(zr + c), load4(mean + c)), load4(inv + c));
         f4 g = load4(dyr + c);
-        if (act != ACT_LINEAR) g = mul4(g, act_grad4(act, madd4(load4(beta + c), load4(gamma + c), xhat)));
+        if (dact) g = mul4(g, load4(dact + (long)m * C + c));
+        else if (act != ACT_LINEAR) g = mul4(g, act_grad4(act, madd4(load4(beta + c), load4(gamma + c), xhat)));
         store4(gr + c, g);
         store4(part_g + c, add4(load4(part_g + c), g));
         store4(part_gx + c, madd4(load4(part_gx + c), g, xhat));
@@ -105,7 +126,8 @@ INLINE void backward_sums_rows(const float *dy, const float *z, int rows, int C,
         int n = C - c;
         f4 xhat = mul4(sub4(load_partial(zr + c, n), load_partial(mean + c, n)), load_partial(inv + c, n));
         f4 g = load_partial(dyr + c, n);
-        if (act != ACT_LINEAR) g = mul4(g, act_grad4(act, madd4(load_partial(beta + c, n), load_partial(gamma + c, n), xhat)));
+        if (dact) g = mul4(g, load_partial(dact + (long)m * C + c, n));
+        else if (act != ACT_LINEAR) g = mul4(g, act_grad4(act, madd4(load_partial(beta + c, n), load_partial(gamma + c, n), xhat)));
         store_partial(gr + c, g, n);
         float gs[4], gxs[4];
         store4(gs, g);
@@ -117,9 +139,12 @@ INLINE void backward_sums_rows(const float *dy, const float *z, int rows, int C,
   }
 }
 
-/** Backward pass 1 over rows: g = dy * act'(u) into dz; per-channel sums of g and g * xhat. */
-void bn_backward_sums(const float *dy, const float *z, int rows, int C, const float *coef, const float *gamma, const float *beta, int act, float *dz, double *sum_g, double *sum_gx) {
-#define SUMS(A) backward_sums_rows(dy, z, rows, C, coef, gamma, beta, A, dz, sum_g, sum_gx)
+/**
+ * Backward pass 1 over rows: g = dy * act'(u) into dz (act' read from `dact` when the forward
+ * pass saved it); per-channel sums of g and g * xhat.
+ */
+void bn_backward_sums(const float *dy, const float *z, int rows, int C, const float *coef, const float *gamma, const float *beta, int act, const float *dact, float *dz, double *sum_g, double *sum_gx) {
+#define SUMS(A) backward_sums_rows(dy, z, rows, C, coef, gamma, beta, A, dact, dz, sum_g, sum_gx)
   WITH_ACTIVATION(act, SUMS)
 #undef SUMS
 }

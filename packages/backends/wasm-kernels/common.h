@@ -119,6 +119,17 @@ INLINE f4 act_grad4(int act, f4 u) {
   }
 }
 
+// The activation of u and its derivative together (cheaper than apart for SiLU and GELU).
+INLINE f4 act_and_grad4(int act, f4 u, f4 *grad) {
+  if (act == ACT_SILU) {
+    f4 s = sigmoid4(u), one = splat(1.0f);
+    *grad = mul4(s, madd4(one, u, sub4(one, s)));
+    return mul4(u, s);
+  }
+  *grad = act_grad4(act, u);
+  return act4(act, u);
+}
+
 // Calls BODY(A) with the activation code as a constant, so that each activation's loop is
 // compiled on its own with nothing to decide per element.
 #define WITH_ACTIVATION(act, BODY) \

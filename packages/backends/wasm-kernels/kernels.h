@@ -15,8 +15,8 @@ void depthwise_backward(const float *x, const float *w, const float *dy, float *
 void bn_column_sums(const float *z, int rows, int C, double *out);
 void bn_squared_deviations(const float *z, int rows, int C, const float *mean, double *out);
 void bn_coefficients(const float *mean, const float *variance, const float *gamma, const float *beta, float eps, int C, float *coef);
-void bn_apply(const float *z, int rows, int C, const float *coef, int act, float *y);
-void bn_backward_sums(const float *dy, const float *z, int rows, int C, const float *coef, const float *gamma, const float *beta, int act, float *dz, double *sum_g, double *sum_gx);
+void bn_apply(const float *z, int rows, int C, const float *coef, int act, float *y, float *dact);
+void bn_backward_sums(const float *dy, const float *z, int rows, int C, const float *coef, const float *gamma, const float *beta, int act, const float *dact, float *dz, double *sum_g, double *sum_gx);
 void bn_backward_apply(const float *z, int rows, int C, const float *coef, const float *means, float *dz);
 void act_forward(const float *x, float *y, int n, int act);
 void act_backward(const float *dy, const float *x, float *dx, int n, int act);

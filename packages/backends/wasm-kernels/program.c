@@ -21,8 +21,8 @@ enum {
   OP_DEPTHWISE_BACK = 7,  // x w dy dx dw geometry[10] partials    images, then reduce
   OP_BN_STATS = 8,        // z M C mean variance partials64  rows / channels, 3 barriers
   OP_BN_COEF = 9,         // mean variance gamma beta eps C coef     thread 0
-  OP_BN_APPLY = 10,       // z M C coef act y                rows
-  OP_BN_BACK = 11,        // dy z M C coef gamma beta act dz dgamma dbeta partials64 means    rows / channels
+  OP_BN_APPLY = 10,       // z M C coef act y dact(or 0)     rows
+  OP_BN_BACK = 11,        // dy z M C coef gamma beta act dz dgamma dbeta partials64 means dact(or 0)    rows / channels
   OP_ACT = 12,            // x y n act                       elements
   OP_ACT_BACK = 13,       // dy x dx n act
   OP_SIGMOID_BACK = 14,   // dy y dx n
@@ -193,7 +193,7 @@ static void run_command(const int *a, int t, int T, int can_wait) {
     case OP_BN_APPLY: {
       int C = I(3);
       share(I(2), t, T, 1, &b, &e);
-      if (e > b) bn_apply(P(1) + (long)b * C, e - b, C, P(4), I(5), P(6) + (long)b * C);
+      if (e > b) bn_apply(P(1) + (long)b * C, e - b, C, P(4), I(5), P(6) + (long)b * C, I(7) ? P(7) + (long)b * C : 0);
       break;
     }
     case OP_BN_BACK: {
@@ -201,7 +201,7 @@ static void run_command(const int *a, int t, int T, int can_wait) {
       float *dy = P(1), *z = P(2), *coef = P(5), *dz = P(9), *dgamma = P(10), *dbeta = P(11), *means = P(13);
       double *partial = D(12);
       share(M, t, T, 1, &b, &e);
-      bn_backward_sums(dy + (long)b * C, z + (long)b * C, e - b, C, coef, P(6), P(7), I(8), dz + (long)b * C, partial + (long)t * C, partial + (long)(T + t) * C);
+      bn_backward_sums(dy + (long)b * C, z + (long)b * C, e - b, C, coef, P(6), P(7), I(8), I(14) ? P(14) + (long)b * C : 0, dz + (long)b * C, partial + (long)t * C, partial + (long)(T + t) * C);
       barrier(T, can_wait);
       int cb, ce;
       share(C, t, T, 1, &cb, &ce);

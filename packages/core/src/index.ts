@@ -46,6 +46,7 @@ export {
   isGraphUnsupported,
   registerGraphCompiler,
   resolveEngine,
+  explainEagerFallback,
   unregisterGraphCompiler,
   type CompiledInference,
   type ComputeEngine,

@@ -72,6 +72,9 @@ function chunkRows(rowFloats: number): number {
   return Math.max(4, Math.floor(65536 / rowFloats / 4) * 4);
 }
 
+/** Activations whose derivative costs an exp: the forward pass saves it for the backward pass. */
+const SAVED_DERIVATIVE = new Set(['silu']);
+
 function act(name: string): number {
   const code = ACTIVATION_CODES[name];
   if (code === undefined) throw new EffnetError('GRAPH_UNSUPPORTED', `activation "${name}" has no compiled kernel`);
@@ -138,6 +141,7 @@ export function buildProgram(kernels: Kernels, nodes: readonly TraceNode[], mask
 
   const statistics: ProgramStatistics[] = [];
   const coefficients = new Map<string, ArenaBuffer>();
+  const derivatives = new Map<string, ArenaBuffer>();
   const maskBuffers: ProgramMask[] = masks.map((m, i) => ({ ...m, buffer: keep(newBuffer(m.kind === 'drop-path' ? m.shape[0]! : sizeOf(m.shape), `mask:${i}`)) }));
 
   // Geometry words of a k x k convolution of x into y.
@@ -202,7 +206,10 @@ export function buildProgram(kernels: Kernels, nodes: readonly TraceNode[], mask
         coefficients.set(node.layer, coef);
         emit(`${node.layer} coefficients`, Op.BN_COEF, [mean, variance, gamma.buffer, beta.buffer, { float: options.bnEpsilon }, C, coef]);
         const y = produce(node.y, node.layer);
-        emit(`${node.layer} batchnorm+${node.activation}`, Op.BN_APPLY, [x, M, C, coef, act(node.activation), y]);
+        // Training: the derivative of a costly activation is saved for the backward pass.
+        const saved = options.training && SAVED_DERIVATIVE.has(node.activation) ? newBuffer(M * C, `${node.layer} activation derivative`) : null;
+        if (saved) derivatives.set(node.layer, saved);
+        emit(`${node.layer} batchnorm+${node.activation}`, Op.BN_APPLY, [x, M, C, coef, act(node.activation), y, saved]);
         break;
       }
       case 'activate': {
@@ -324,7 +331,7 @@ export function buildProgram(kernels: Kernels, nodes: readonly TraceNode[], mask
           const gamma = weight(`${node.layer}/gamma`), beta = weight(`${node.layer}/beta`);
           const dx = gradTarget(node.x, node.layer);
           if (!dx) throw new EffnetError('GRAPH_UNSUPPORTED', 'BatchNorm directly on the input image');
-          emit(`${node.layer} d batchnorm+${node.activation}`, Op.BN_BACK, [dy, valueOf(node.x), M, C, coefficients.get(node.layer)!, gamma.buffer, beta.buffer, act(node.activation), dx.buffer, gamma.grad!, beta.grad!, partials64, means]);
+          emit(`${node.layer} d batchnorm+${node.activation}`, Op.BN_BACK, [dy, valueOf(node.x), M, C, coefficients.get(node.layer)!, gamma.buffer, beta.buffer, act(node.activation), dx.buffer, gamma.grad!, beta.grad!, partials64, means, derivatives.get(node.layer) ?? null]);
           dx.finish();
           break;
         }

@@ -8,7 +8,7 @@ import { initialValue } from './initializers.js';
 import type { WeightDecl } from './layer-ops.js';
 import { planNetwork, runNetwork, type NetworkOutput, type NetworkPlan } from './network-plan.js';
 import { TensorOps } from './tensor-ops.js';
-import { isGraphUnsupported, resolveEngine, type ComputeEngine, type TrainingPass } from './graph-compiler.js';
+import { explainEagerFallback, isGraphUnsupported, resolveEngine, type ComputeEngine, type TrainingPass } from './graph-compiler.js';
 import { streamingVariableGrads } from './streaming-gradients.js';
 
 const MODEL_COUNTER = Symbol.for('@effnet/core.modelCounter');
@@ -187,6 +187,7 @@ export class EffNetModel {
           return compiler.trainingPass(this, x, y, settings);
         } catch (e) {
           if (engine === 'graph' || !isGraphUnsupported(e)) throw e;
+          explainEagerFallback(compiler.backend, e);
         }
       }
       let logits: tf.Tensor2D | undefined;

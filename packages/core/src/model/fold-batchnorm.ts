@@ -4,7 +4,7 @@ import type { EffNetModel } from './effnet-model.js';
 import type { ConvOptions, DepthwiseOptions, HeadOps } from './layer-ops.js';
 import { runNetwork, type NetworkOutput } from './network-plan.js';
 import { TensorOps } from './tensor-ops.js';
-import { isGraphUnsupported, resolveEngine, type CompiledInference, type ComputeEngine } from './graph-compiler.js';
+import { explainEagerFallback, isGraphUnsupported, resolveEngine, type CompiledInference, type ComputeEngine } from './graph-compiler.js';
 
 interface TraceValue {
   shape: number[];
@@ -165,6 +165,7 @@ export class InferenceModel {
           pass = compiler.compileInference(this, x.shape[1]!, x.shape[2]!, output);
         } catch (e) {
           if (this.engine === 'graph' || !isGraphUnsupported(e)) throw e;
+          explainEagerFallback(compiler.backend, e);
           pass = e as Error;
         }
         this.compiled.set(key, pass);

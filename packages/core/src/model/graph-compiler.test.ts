@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EffnetError } from '../errors.js';
 import { registerTestBlock, tinySpec } from '../test-support/tiny-network.js';
 import { EffNetModel } from './effnet-model.js';
@@ -72,8 +72,15 @@ describe('graph compilers and engines', () => {
     const labels = tf.tensor2d([[1, 0, 0, 0, 0], [0, 1, 0, 0, 0]]);
     expect(() => model.trainingPass(x, tf.zeros([2, 3]) as tf.Tensor2D)).toThrow(/labels must be \[batch, classes\].*expected \[2,5\], got \[2,3\]/);
     registerGraphCompiler(decliningCompiler('GRAPH_UNSUPPORTED'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const pass = model.trainingPass(x, labels);
     tf.dispose([pass.loss, pass.logits, ...Object.values(pass.grads)]);
+    // The fallback says why, in one line, once.
+    const again = model.trainingPass(x, labels);
+    tf.dispose([again.loss, again.logits, ...Object.values(again.grads)]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/^effnet: cpu's compiled engine cannot run this network \(.*declined.*\); running it op by op$/);
+    warn.mockRestore();
     expect(() => model.trainingPass(x, labels, { engine: 'graph' })).toThrow(/declined/);
     const inference = new InferenceModel(model);
     tf.dispose(inference.predict(x));

@@ -98,3 +98,19 @@ export function resolveEngine(engine: ComputeEngine, backend: string): GraphComp
 export function isGraphUnsupported(e: unknown): boolean {
   return e instanceof EffnetError && e.code === 'GRAPH_UNSUPPORTED';
 }
+
+const explained = new Set<string>();
+
+/**
+ * Says once per backend and reason, in one line on the console, that `auto` runs a pass op by op
+ * because the backend's compiler declined the network (no silent fallback). Returns the line.
+ */
+export function explainEagerFallback(backend: string, e: unknown): string {
+  const reason = e instanceof Error ? e.message : String(e);
+  const line = `effnet: ${backend}'s compiled engine cannot run this network (${reason}); running it op by op`;
+  if (!explained.has(line)) {
+    explained.add(line);
+    console.warn(line);
+  }
+  return line;
+}
