@@ -136,6 +136,18 @@ const W = {
   trainSmall: 'B0 64 training step, batch 8',
 };
 
+// Child: B0 inference on wasm's compiled engine with 1 thread (the engine's thread count is fixed
+// per process), so that it is compared with onnxruntime-web at the same thread count.
+if (args.includes('--child-wasm-1-thread')) {
+  const { configureWasm } = await import('@effnet/backends');
+  configureWasm({ threads: 1 });
+  await useBackend('wasm');
+  const b1 = await inference('wasm', 'efficientnetv2-b0', 224, 1);
+  const b8 = await inference('wasm', 'efficientnetv2-b0', 224, 8);
+  console.log(JSON.stringify({ b1, b8 }));
+  process.exit(0);
+}
+
 // Stock TF.js cpu first (before effnet replaces its conv gradient kernels).
 await import('@tensorflow/tfjs-backend-cpu');
 await tf.setBackend('cpu');
@@ -179,6 +191,16 @@ for (const adapter of candidateBackends().filter((a) => !only || only.includes(a
     record('error', label, { error: String(explainBackendError(e).message).slice(0, 120) });
   }
   void info;
+  if (adapter.name === 'wasm' && graphCompilerFor('wasm')) {
+    try {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child-wasm-1-thread', '--reps', String(REPS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const r = JSON.parse(out.trim().split('\n').pop());
+      record(W.b0_1, 'wasm (1 thread)', r.b1);
+      record(W.b0_8, 'wasm (1 thread)', r.b8);
+    } catch (e) {
+      record(W.b0_1, 'wasm (1 thread)', { error: String(e.message).split('\n')[0].slice(0, 120) });
+    }
+  }
 }
 
 // Anchors.
