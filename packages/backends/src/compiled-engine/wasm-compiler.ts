@@ -11,6 +11,7 @@ import {
   type TrainingPass,
   type TrainingPassSettings,
 } from '@effnet/core';
+import { moveStatisticsOnHost } from '../moving-statistics.js';
 import { kernelsIfLoaded, type Kernels } from './kernels-module.js';
 import { buildProgram, runProgram, type NetworkProgram } from './network-program.js';
 import { newTrace, traceValue, TraceOps } from './trace-ops.js';
@@ -180,20 +181,9 @@ export function compiledTrainingPass(model: EffNetModel, x: tf.Tensor4D, labels:
   const grads: Record<string, tf.Tensor> = {};
   for (const w of p.weights) if (w.grad) grads[model.weights.get(w.name)!.name] = tf.tensor(read(k, w.grad.offset, w.grad.floats), w.shape, 'float32');
   if (settings.updateStatistics) {
-    // moving = m * moving + (1 - m) * batch (unbiased variance), on the host: two reads and two
-    // uploads per layer instead of a dozen kernel launches.
-    const m = model.spec.bnMomentum;
     for (const s of p.statistics) {
-      const mean = read(k, s.mean.offset, s.channels);
-      const variance = read(k, s.variance.offset, s.channels);
       const correction = s.count / Math.max(s.count - 1, 1);
-      for (const [name, batch, scale] of [['moving_mean', mean, 1], ['moving_variance', variance, correction]] as const) {
-        const v = model.weights.get(`${s.layer}/${name}`) as tf.Variable;
-        const moved = Float32Array.from(v.dataSync() as Float32Array, (x, i) => m * x + (1 - m) * batch[i]! * scale);
-        const t = tf.tensor(moved, v.shape, 'float32');
-        v.assign(t);
-        t.dispose();
-      }
+      moveStatisticsOnHost(model, s.layer, read(k, s.mean.offset, s.channels), read(k, s.variance.offset, s.channels).map((v) => v * correction));
     }
   }
   return { loss: tf.scalar(k.f32(p.loss!.offset, 1)[0]!), logits, grads };

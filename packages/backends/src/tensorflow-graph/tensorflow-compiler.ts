@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { EffnetError, moveStatistics, type CompiledInference, type EffNetModel, type GraphCompiler, type InferenceModel, type NetworkOutput, type TrainingPass, type TrainingPassSettings } from '@effnet/core';
+import { EffnetError, type CompiledInference, type EffNetModel, type GraphCompiler, type InferenceModel, type NetworkOutput, type TrainingPass, type TrainingPassSettings } from '@effnet/core';
+import { moveStatisticsOnHost } from '../moving-statistics.js';
 import { inferenceGraph, trainingGraph, type TrainingGraph } from './network-graphs.js';
 import { TensorFlowSession } from './tensorflow-session.js';
 
@@ -115,9 +116,7 @@ export const tensorflowGraphCompiler: GraphCompiler = {
     graph.gradientOutputs.forEach((name, i) => (grads[model.weights.get(name)!.name] = rest[i]!));
     const stats = rest.slice(graph.gradientOutputs.length);
     graph.statistics.forEach((s, i) => {
-      if (settings.updateStatistics) {
-        moveStatistics(model.weights.get(`${s.layer}/moving_mean`)!, model.weights.get(`${s.layer}/moving_variance`)!, stats[2 * i]!, stats[2 * i + 1]!, model.spec.bnMomentum);
-      }
+      if (settings.updateStatistics) moveStatisticsOnHost(model, s.layer, stats[2 * i]!.dataSync(), stats[2 * i + 1]!.dataSync());
     });
     tf.dispose(stats);
     return { loss, logits, grads };
