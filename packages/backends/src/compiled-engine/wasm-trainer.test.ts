@@ -3,54 +3,17 @@
 // a flat memory over 50 steps.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InferenceModel, parseNpy, type EffNetModel } from '@effnet/core';
+import { InferenceModel, parseNpy } from '@effnet/core';
 import { registerBlocks } from '@effnet/blocks';
-import { Trainer, validateSchedule } from '@effnet/progressive';
 import { modelFromTimmCheckpoint, registerVariants } from '@effnet/scaling';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedGolden } from '../../../core/src/test-support/paths.js';
-import { cornerDataset, tinyModel } from '../../../progressive/src/test-support/tiny.js';
+import { tinyModel } from '../../../progressive/src/test-support/tiny.js';
+import { expectSameTraining, trainTiny } from '../test-support/engine-trainer-run.js';
 import { useBackend } from '../use-backend.js';
 import { kernelsIfLoaded } from './kernels-module.js';
 import { wasmGraphCompiler } from './wasm-compiler.js';
-
-const schedule = validateSchedule({
-  name: 'compiled-vs-eager',
-  stages: [
-    { endEpoch: 2, imageSize: 12, dropout: 0.1, randAugmentMagnitude: 0 },
-    { endEpoch: 4, imageSize: 16, dropout: 0.2, randAugmentMagnitude: 0, mixupAlpha: 0.2, cutmixAlpha: 0.2 },
-  ],
-  evalSize: 16,
-});
-
-async function run(engine: 'eager' | 'graph'): Promise<{ model: EffNetModel; losses: number[]; tensors: number[]; accuracy: number }> {
-  const model = tinyModel(3, 7);
-  const data = cornerDataset(32);
-  const losses: number[] = [];
-  const tensors: number[] = [];
-  const trainer = new Trainer({
-    model,
-    train: data,
-    eval: cornerDataset(12, 3, 12, 9),
-    schedule,
-    batchSize: 8,
-    microBatchSize: 4,
-    engine,
-    dropPathRate: 0.2,
-    learningRate: { base: 0.02, warmupEpochs: 0.5, decay: 'cosine' },
-    ema: 0.9,
-    onEvent: (e) => {
-      if (e.type !== 'step') return;
-      losses.push(e.loss);
-      tensors.push(tf.memory().numTensors);
-    },
-  });
-  const r = await trainer.fit();
-  trainer.dispose();
-  data.dispose();
-  return { model, losses, tensors, accuracy: r.evaluation!.accuracy };
-}
 
 beforeAll(async () => {
   registerBlocks();
@@ -60,24 +23,9 @@ beforeAll(async () => {
 
 describe('the compiled wasm engine in training and inference', () => {
   it('trains as the op-by-op run does over two stages: same losses and weights step for step, no tensor growth', async () => {
-    const eager = await run('eager');
-    const compiled = await run('graph');
-    expect(compiled.losses).toHaveLength(16);
-    compiled.losses.forEach((l, i) => expect(Math.abs(l - eager.losses[i]!), `step ${i}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(eager.losses[i]!))));
-    for (const [name, v] of eager.model.weights) {
-      const a = v.dataSync();
-      const b = compiled.model.weights.get(name)!.dataSync();
-      let scale = 1e-2;
-      let worst = 0;
-      for (let i = 0; i < a.length; i++) {
-        scale = Math.max(scale, Math.abs(a[i]!));
-        worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-      }
-      expect(worst / scale, name).toBeLessThan(1e-3);
-    }
-    expect(compiled.accuracy).toBeCloseTo(eager.accuracy, 5);
-    const relative = (counts: number[]) => counts.map((n) => n - counts[0]!);
-    expect(relative(compiled.tensors)).toEqual(relative(eager.tensors));
+    const eager = await trainTiny('eager');
+    const compiled = await trainTiny('graph');
+    expectSameTraining(eager, compiled);
     eager.model.dispose();
     compiled.model.dispose();
   }, 300_000);

@@ -1,0 +1,78 @@
+// Shared by the tests that compare a backend's compiled engine with its op-by-op run through the
+// trainer: the same tiny model, data and two-stage schedule (rising size and dropout, mixup and
+// CutMix in the second stage, micro-batches, stochastic depth, EMA), and the comparison.
+import type { EffNetModel } from '@effnet/core';
+import { Trainer, validateSchedule } from '@effnet/progressive';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+import { cornerDataset, tinyModel } from '../../../progressive/src/test-support/tiny.js';
+
+const schedule = validateSchedule({
+  name: 'compiled-vs-eager',
+  stages: [
+    { endEpoch: 2, imageSize: 12, dropout: 0.1, randAugmentMagnitude: 0 },
+    { endEpoch: 4, imageSize: 16, dropout: 0.2, randAugmentMagnitude: 0, mixupAlpha: 0.2, cutmixAlpha: 0.2 },
+  ],
+  evalSize: 16,
+});
+
+/** What one trainer run left: the model, each step's loss and live tensor count, the final accuracy. */
+export interface EngineRun {
+  model: EffNetModel;
+  losses: number[];
+  tensors: number[];
+  accuracy: number;
+}
+
+/** Trains the tiny model on the active backend with `engine` (16 steps over two stages). */
+export async function trainTiny(engine: 'eager' | 'graph'): Promise<EngineRun> {
+  const model = tinyModel(3, 7);
+  const data = cornerDataset(32);
+  const losses: number[] = [];
+  const tensors: number[] = [];
+  const trainer = new Trainer({
+    model,
+    train: data,
+    eval: cornerDataset(12, 3, 12, 9),
+    schedule,
+    batchSize: 8,
+    microBatchSize: 4,
+    engine,
+    dropPathRate: 0.2,
+    learningRate: { base: 0.02, warmupEpochs: 0.5, decay: 'cosine' },
+    ema: 0.9,
+    onEvent: (e) => {
+      if (e.type !== 'step') return;
+      losses.push(e.loss);
+      tensors.push(tf.memory().numTensors);
+    },
+  });
+  const r = await trainer.fit();
+  trainer.dispose();
+  data.dispose();
+  return { model, losses, tensors, accuracy: r.evaluation!.accuracy };
+}
+
+/**
+ * Expects the compiled run to train as the op-by-op one did: the same loss at every step and the
+ * same final weights within 1e-3 relative, the same accuracy, and the same tensor counts.
+ */
+export function expectSameTraining(eager: EngineRun, compiled: EngineRun): void {
+  expect(compiled.losses).toHaveLength(16);
+  compiled.losses.forEach((l, i) => expect(Math.abs(l - eager.losses[i]!), `step ${i}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(eager.losses[i]!))));
+  for (const [name, v] of eager.model.weights) {
+    const a = v.dataSync();
+    const b = compiled.model.weights.get(name)!.dataSync();
+    let scale = 1e-2;
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) {
+      scale = Math.max(scale, Math.abs(a[i]!));
+      worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    }
+    expect(worst / scale, name).toBeLessThan(1e-3);
+  }
+  expect(compiled.accuracy).toBeCloseTo(eager.accuracy, 5);
+  // Tensors alive at each step, relative to the first: as in the op-by-op run.
+  const relative = (counts: number[]) => counts.map((n) => n - counts[0]!);
+  expect(relative(compiled.tensors)).toEqual(relative(eager.tensors));
+}
