@@ -1,3 +1,4 @@
+import { EffnetError } from '@effnet/core';
 import { KERNELS_MAX_MEMORY, KERNELS_THREADS_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-binary.js';
 
 /** The kernels' exports: pointers are byte offsets into the module's memory. */
@@ -36,12 +37,24 @@ export class Kernels {
     this.heapBase = Math.ceil(heapBase / 64) * 64;
   }
 
-  /** Grows the memory so that bytes [0, end) exist. */
+  /** Largest memory the module can have, in bytes. */
+  get maxBytes(): number {
+    return this.threads > 1 ? KERNELS_MAX_MEMORY : 2 ** 32 - 65536;
+  }
+
+  /**
+   * Grows the memory so that bytes [0, end) exist. Beyond the module's limit: GRAPH_UNSUPPORTED
+   * (so that `auto` runs the pass op by op); when the machine refuses the memory: OUT_OF_MEMORY.
+   */
   ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
-    if (end > have) {
-      if (end > KERNELS_MAX_MEMORY) throw new RangeError(`the compiled engine needs ${Math.ceil(end / 2 ** 20)} MiB; its memory holds at most ${KERNELS_MAX_MEMORY / 2 ** 20} MiB`);
+    if (end <= have) return;
+    const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
+    if (end > this.maxBytes) throw new EffnetError('GRAPH_UNSUPPORTED', `the pass needs ${mib(end)} of the compiled engine's memory, which holds at most ${mib(this.maxBytes)}; lower the batch size or use micro-batches`);
+    try {
       this.memory.grow(Math.ceil((end - have) / 65536));
+    } catch (e) {
+      throw new EffnetError('OUT_OF_MEMORY', `the compiled engine could not grow its memory to ${mib(end)} (${(e as Error).message}); lower the batch size or use micro-batches`);
     }
   }
 

@@ -4,7 +4,7 @@ import { registerVariants } from '@effnet/scaling';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../use-backend.js';
-import { loadKernels } from './kernels-module.js';
+import { kernelsIfLoaded, loadKernels } from './kernels-module.js';
 import { wasmGraphCompiler } from './wasm-compiler.js';
 
 /** The main job's architecture, with SE blocks, stride-2 stages and a residual of every kind. */
@@ -151,5 +151,11 @@ describe('the compiled wasm engine', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     tf.dispose([x, y]);
     model.dispose();
+  });
+
+  it('declines a pass larger than its memory can hold, so that auto runs it op by op', () => {
+    const k = kernelsIfLoaded()!;
+    expect(() => k.ensure(k.maxBytes + 65536)).toThrow(expect.objectContaining({ code: 'GRAPH_UNSUPPORTED', message: expect.stringMatching(/needs \d+ MiB of the compiled engine's memory, which holds at most \d+ MiB/) }));
+    expect(k.memory.buffer.byteLength).toBeLessThanOrEqual(k.maxBytes);
   });
 });
