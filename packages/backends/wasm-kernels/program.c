@@ -47,6 +47,7 @@ typedef struct {
   int bar_count, bar_gen;
   const int *cmds;
   int count, threads;
+  int failed;  // set (by the engine's JavaScript) when a thread trapped: everyone stops waiting
 } Control;
 
 static Control ctl;
@@ -56,11 +57,15 @@ EXPORT(control_block) Control *control_block(void) { return &ctl; }
 
 #ifdef EFFNET_THREADS
 #define LOAD(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+static int failed(void) { return LOAD(&ctl.failed); }
+
+// Waits while *p == value: spins, then sleeps in slices of 50 ms (or spins where this thread may
+// not sleep). Returns early once a thread has failed.
 static void sleep_while(int *p, int value, int can_wait) {
   for (int i = 0; i < SPIN; i++)
-    if (LOAD(p) != value) return;
-  while (LOAD(p) == value)
-    if (can_wait) __builtin_wasm_memory_atomic_wait32(p, value, -1);
+    if (LOAD(p) != value || failed()) return;
+  while (LOAD(p) == value && !failed())
+    if (can_wait) __builtin_wasm_memory_atomic_wait32(p, value, 50000000LL);
 }
 
 static void barrier(int threads, int can_wait) {
@@ -76,6 +81,7 @@ static void barrier(int threads, int can_wait) {
 }
 #else
 static void barrier(int threads, int can_wait) { (void)threads, (void)can_wait; }
+static int failed(void) { return 0; }
 #endif
 
 // [begin, end) of thread t's share of n items, shares a multiple of `align` where possible.
@@ -296,7 +302,7 @@ static void run_command(const int *a, int t, int T, int can_wait) {
 }
 
 static void run_commands(const int *cmds, int count, int t, int T, int can_wait) {
-  for (int i = 0; i < count; i++) {
+  for (int i = 0; i < count && !failed(); i++) {
     run_command(cmds + i * CMD_WORDS, t, T, can_wait);
     barrier(T, can_wait);
   }
@@ -305,8 +311,9 @@ static void run_commands(const int *cmds, int count, int t, int T, int can_wait)
 /**
  * Runs `count` commands on `threads` threads: this one (thread 0) and threads - 1 workers parked
  * in worker_loop. `can_wait`: whether this thread may sleep (not a browser's main thread).
+ * Returns 0, or 1 when a thread failed during the run (its results are then garbage).
  */
-EXPORT(run_program) void run_program(const int *cmds, int count, int threads, int can_wait) {
+EXPORT(run_program) int run_program(const int *cmds, int count, int threads, int can_wait) {
 #ifdef EFFNET_THREADS
   if (threads > 1) {
     ctl.cmds = cmds;
@@ -319,11 +326,13 @@ EXPORT(run_program) void run_program(const int *cmds, int count, int threads, in
   run_commands(cmds, count, 0, threads, can_wait);
   if (threads > 1) {
     int d;
-    while ((d = LOAD(&ctl.done)) != threads - 1) sleep_while(&ctl.done, d, can_wait);
+    while ((d = LOAD(&ctl.done)) != threads - 1 && !failed()) sleep_while(&ctl.done, d, can_wait);
   }
+  return failed();
 #else
   (void)can_wait;
   run_commands(cmds, count, 0, threads > 1 ? 1 : threads, 0);
+  return 0;
 #endif
 }
 
@@ -333,6 +342,7 @@ EXPORT(worker_loop) void worker_loop(int tid) {
   int seen = 0;
   for (;;) {
     sleep_while(&ctl.start, seen, 1);
+    if (failed()) return;
     seen = LOAD(&ctl.start);
     if (LOAD(&ctl.quit)) return;
     run_commands(ctl.cmds, ctl.count, tid, ctl.threads, 1);

@@ -6,8 +6,8 @@ export interface KernelExports {
   memory?: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
   __stack_pointer?: WebAssembly.Global;
-  /** Runs `count` commands at byte offset `cmds` on `threads` threads (see wasm-kernels/program.c). */
-  run_program(cmds: number, count: number, threads: number, canWait: number): void;
+  /** Runs `count` commands at byte offset `cmds` on `threads` threads (see wasm-kernels/program.c); 1 when a thread failed. */
+  run_program(cmds: number, count: number, threads: number, canWait: number): number;
   control_block(): number;
 }
 
@@ -16,6 +16,9 @@ export const ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, r
 
 /** Stack of each worker thread. */
 const WORKER_STACK_BYTES = 256 * 1024;
+/** Words of the control block (wasm-kernels/program.c: Control), and the index of `failed`. */
+const CONTROL_WORDS = 9;
+const FAILED = 8;
 
 /** A loaded instance of the kernels, and the worker threads that share its memory. */
 export class Kernels {
@@ -68,9 +71,36 @@ export class Kernels {
     return new Int32Array(this.memory.buffer, ptr, length);
   }
 
-  /** Runs `count` encoded commands at byte offset `ptr` on every thread. */
+  /** Why the engine stopped, once a thread has failed (it does not run again). */
+  private broken: string | undefined;
+
+  /**
+   * Runs `count` encoded commands at byte offset `ptr` on every thread. A thread that traps stops
+   * every thread (no thread waits forever) and makes this and every later run throw
+   * GRAPH_RUN_FAILED.
+   */
   run(ptr: number, count: number): void {
-    this.exports.run_program(ptr, count, this.threads, this.canWait ? 1 : 0);
+    if (this.broken) throw new EffnetError('GRAPH_RUN_FAILED', `the compiled engine stopped after an earlier failure (${this.broken}); call unloadKernels() and load it again`);
+    let status: number;
+    try {
+      status = this.exports.run_program(ptr, count, this.threads, this.canWait ? 1 : 0);
+    } catch (e) {
+      this.fail(`the main thread: ${(e as Error).message}`);
+      throw new EffnetError('GRAPH_RUN_FAILED', `the compiled engine failed on the main thread: ${(e as Error).message}`);
+    }
+    if (status !== 0) {
+      this.fail('a worker thread trapped');
+      throw new EffnetError('GRAPH_RUN_FAILED', 'a worker thread of the compiled engine failed during the pass');
+    }
+  }
+
+  /** Marks the engine failed and wakes every thread that waits. */
+  private fail(reason: string): void {
+    this.broken = reason;
+    if (!this.workers.length) return;
+    const ctl = this.i32(this.exports.control_block(), CONTROL_WORDS);
+    Atomics.store(ctl, FAILED, 1);
+    for (const i of [0, 1, 4]) Atomics.notify(ctl, i);
   }
 
   /** Stops the worker threads. */
@@ -100,7 +130,15 @@ function start(data, post) {
   const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
   instance.exports.__stack_pointer.value = data.stackTop;
   post('ready');
-  instance.exports.worker_loop(data.tid);
+  try {
+    instance.exports.worker_loop(data.tid);
+  } catch (e) {
+    // A trap: tell every thread to stop waiting (control block word 8 = failed).
+    const ctl = new Int32Array(data.memory.buffer, data.control, 9);
+    Atomics.store(ctl, 8, 1);
+    for (const i of [0, 1, 4]) Atomics.notify(ctl, i);
+    post('failed: ' + (e && e.message));
+  }
 }
 if (typeof require === 'function' && typeof self === 'undefined') {
   const { parentPort, workerData } = require('node:worker_threads');
@@ -132,7 +170,7 @@ interface StartedWorker {
 }
 
 /** Starts one worker on the shared memory and resolves when it is parked. */
-async function startWorker(where: Runtime, data: { module: WebAssembly.Module; memory: WebAssembly.Memory; tid: number; stackTop: number }): Promise<StartedWorker> {
+async function startWorker(where: Runtime, data: { module: WebAssembly.Module; memory: WebAssembly.Memory; tid: number; stackTop: number; control: number }): Promise<StartedWorker> {
   if (where === 'node') {
     const { Worker } = (await import(/* @vite-ignore */ 'node:worker_threads' as string)) as typeof import('node:worker_threads');
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
@@ -179,10 +217,10 @@ async function instantiate(options: KernelOptions): Promise<Kernels> {
   const base = Math.ceil((exports.__heap_base.value as number) / 64) * 64;
   const stacksEnd = base + (threads - 1) * WORKER_STACK_BYTES;
   if (stacksEnd > memory.buffer.byteLength) memory.grow(Math.ceil((stacksEnd - memory.buffer.byteLength) / 65536));
-  new Int32Array(memory.buffer, exports.control_block(), 8).fill(0);
+  new Int32Array(memory.buffer, exports.control_block(), CONTROL_WORDS).fill(0);
   const workers: StartedWorker[] = [];
   try {
-    for (let tid = 1; tid < threads; tid++) workers.push(await startWorker(where, { module, memory, tid, stackTop: base + tid * WORKER_STACK_BYTES }));
+    for (let tid = 1; tid < threads; tid++) workers.push(await startWorker(where, { module, memory, tid, stackTop: base + tid * WORKER_STACK_BYTES, control: exports.control_block() }));
   } catch (e) {
     for (const w of workers) void w.terminate();
     throw e;
