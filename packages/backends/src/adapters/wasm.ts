@@ -32,7 +32,7 @@ export function configureWasm(o: WasmOptions): void {
  */
 export const wasmAdapter: BackendAdapter = {
   name: 'wasm',
-  description: 'WebAssembly + SIMD (@tensorflow/tfjs-backend-wasm); single-threaded in Node',
+  description: 'WebAssembly + SIMD (@tensorflow/tfjs-backend-wasm), with effnet\'s compiled engine on every core',
   tfName: 'wasm',
   priority: 20,
   environments: ['node', 'browser'],
