@@ -32,7 +32,7 @@ export {
   type StageSpec,
 } from './spec/architecture.js';
 export { FieldChecker, describe as describeValue, type NumberRule } from './spec/field-checker.js';
-export { validateArchitectureSpec, validatePreprocessing, validateStage } from './spec/validate-spec.js';
+export { ARCHITECTURE_LIMITS, validateArchitectureSpec, validatePreprocessing, validateStage } from './spec/validate-spec.js';
 
 export type { ConvOptions, DepthwiseOptions, HeadOps, LayerOps, WeightDecl, WeightKind } from './model/layer-ops.js';
 export { MeterOps, sameOutputSize, type MacRecord, type MeterLog, type ShapeOnly } from './model/meter-ops.js';

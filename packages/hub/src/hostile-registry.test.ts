@@ -93,4 +93,13 @@ describe('pull from a hostile registry', () => {
     expect(error?.message).toMatch(message);
     expect(error?.message).not.toContain('\n');
   });
+
+  it('refuses a registry that is not an http(s) address, in one line, before any request', async () => {
+    for (const bad of ['notaurl', 'file:///etc/', 'ftp://example.com/']) {
+      const error = await pullVariant('@effnet-test/vt', { registry: bad, cacheDir: path.join(work, 'never'), skipInstalled: true }).then(() => undefined, (e: Error) => e);
+      expect(error?.name).toBe('EffnetError');
+      expect(error?.message).toMatch(/^registry: is not a registry address \(expected an http:\/\/ or https:\/\/ URL, got /);
+    }
+    expect(existsSync(path.join(work, 'never'))).toBe(false);
+  });
 });

@@ -1,3 +1,4 @@
+import { EffnetError } from '@effnet/core';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -46,8 +47,17 @@ export function readNpmConfig(cwd = process.cwd(), env: NodeJS.ProcessEnv = proc
   return config;
 }
 
-/** A registry URL with exactly one trailing slash. */
+/** A registry URL with exactly one trailing slash; anything but an http(s) URL is refused. */
 export function normalizeRegistry(url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new EffnetError('BAD_REGISTRY', 'is not a registry address', { field: 'registry', expected: 'an http:// or https:// URL', actual: url });
+  }
   return url.endsWith('/') ? url : `${url}/`;
 }
 
