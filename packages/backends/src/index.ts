@@ -33,5 +33,5 @@ export { GraphBuilder, encodeSavedModel, type GraphSignature, type GraphTensor }
 export { compiledTrainingPass, wasmGraphCompiler } from './compiled-engine/wasm-compiler.js';
 export { kernelsIfLoaded, loadKernels, unloadKernels, Kernels, ACTIVATION_CODES, type KernelExports } from './compiled-engine/kernels-module.js';
 export { buildProgram, runProgram, type NetworkProgram, type ProgramOptions, type ProgramWeight, type ProgramStatistics, type ProgramMask } from './compiled-engine/network-program.js';
-export { TraceOps, newTrace, traceValue, type TraceContext, type TraceMask, type TraceNode, type TraceValue } from './compiled-engine/trace-ops.js';
+export { TraceOps, newTrace, traceValue, type ConvolutionNode, type TraceContext, type TraceMask, type TraceNode, type TraceValue } from './compiled-engine/trace-ops.js';
 export { ArenaBuffer, planArena } from './compiled-engine/memory-plan.js';

@@ -6,8 +6,19 @@
 
 #define BLOCK_ROWS 64
 
-/** out[c] = sum over rows of z[m, c] (double). */
-void bn_column_sums(const float *z, int rows, int C, double *out) {
+// part[c, c + n) += z row values, or their squared deviations from `mean`.
+INLINE void moment_group(const float *row, const float *mean, float *part, int c, int n) {
+  f4 v = load_n(row + c, n);
+  if (mean) {
+    v = sub4(v, load_n(mean + c, n));
+    v = mul4(v, v);
+  }
+  store_n(part + c, add4(load_n(part + c, n), v), n);
+}
+
+// out[c] = sum over rows of z[m, c], or of (z[m, c] - mean[c])^2 when `mean` is given (a
+// constant after inlining), in float lanes over blocks of rows gathered in double.
+INLINE void column_moments(const float *z, int rows, int C, const float *mean, double *out) {
   float part[C] __attribute__((aligned(16)));
   for (int c = 0; c < C; c++) out[c] = 0;
   for (int m0 = 0; m0 < rows; m0 += BLOCK_ROWS) {
@@ -16,35 +27,18 @@ void bn_column_sums(const float *z, int rows, int C, double *out) {
     for (int m = m0; m < m1; m++) {
       const float *row = z + (long)m * C;
       int c = 0;
-      for (; c + 4 <= C; c += 4) store4(part + c, add4(load4(part + c), load4(row + c)));
-      for (; c < C; c++) part[c] += row[c];
+      for (; c + 4 <= C; c += 4) moment_group(row, mean, part, c, 4);
+      if (c < C) moment_group(row, mean, part, c, C - c);
     }
     for (int c = 0; c < C; c++) out[c] += part[c];
   }
 }
 
+/** out[c] = sum over rows of z[m, c] (double). */
+void bn_column_sums(const float *z, int rows, int C, double *out) { column_moments(z, rows, C, 0, out); }
+
 /** out[c] = sum over rows of (z[m, c] - mean[c])^2 (double). */
-void bn_squared_deviations(const float *z, int rows, int C, const float *mean, double *out) {
-  float part[C] __attribute__((aligned(16)));
-  for (int c = 0; c < C; c++) out[c] = 0;
-  for (int m0 = 0; m0 < rows; m0 += BLOCK_ROWS) {
-    int m1 = m0 + BLOCK_ROWS < rows ? m0 + BLOCK_ROWS : rows;
-    for (int c = 0; c < C; c++) part[c] = 0.0f;
-    for (int m = m0; m < m1; m++) {
-      const float *row = z + (long)m * C;
-      int c = 0;
-      for (; c + 4 <= C; c += 4) {
-        f4 d = sub4(load4(row + c), load4(mean + c));
-        store4(part + c, madd4(load4(part + c), d, d));
-      }
-      for (; c < C; c++) {
-        float d = row[c] - mean[c];
-        part[c] += d * d;
-      }
-    }
-    for (int c = 0; c < C; c++) out[c] += part[c];
-  }
-}
+void bn_squared_deviations(const float *z, int rows, int C, const float *mean, double *out) { column_moments(z, rows, C, mean, out); }
 
 /**
  * coef = [scale, shift, mean, inv] (4 x C): inv = 1 / sqrt(variance + eps), scale = gamma * inv,

@@ -43,6 +43,13 @@ INLINE void store_partial(float *p, f4 v, int n) {
   for (int i = 0; i < n; i++) p[i] = t[i];
 }
 
+// The first n (1..4) lanes: a plain load / store when n is 4 (a constant after inlining).
+INLINE f4 load_n(const float *p, int n) { return n == 4 ? load4(p) : load_partial(p, n); }
+INLINE void store_n(float *p, f4 v, int n) {
+  if (n == 4) store4(p, v);
+  else store_partial(p, v, n);
+}
+
 // exp(x) for float32 lanes: x = n ln 2 + r with n rounded to nearest by adding 1.5 * 2^23 + 127
 // (whose low mantissa bits then hold n + 127, shifted straight into an exponent), and a degree-6
 // polynomial for exp(r) (relative error about 2e-7). Inputs clamped to [-87, 88].

@@ -6,26 +6,20 @@ export interface TraceValue {
   readonly shape: readonly number[];
 }
 
+/** What a convolution node holds (regular or depthwise): a bias when it has one or BatchNorm was folded in. */
+export interface ConvolutionNode {
+  layer: string;
+  x: TraceValue;
+  y: TraceValue;
+  kernel: number;
+  stride: number;
+  bias: boolean;
+}
+
 /** One operation of a traced network, in the order the forward pass runs them. */
 export type TraceNode =
-  | {
-      op: 'conv';
-      layer: string;
-      x: TraceValue;
-      y: TraceValue;
-      kernel: number;
-      stride: number;
-      bias: boolean;
-    }
-  | {
-      op: 'depthwise';
-      layer: string;
-      x: TraceValue;
-      y: TraceValue;
-      kernel: number;
-      stride: number;
-      bias: boolean;
-    }
+  | ({ op: 'conv' } & ConvolutionNode)
+  | ({ op: 'depthwise' } & ConvolutionNode)
   | {
       op: 'batchnorm';
       layer: string;

@@ -31,8 +31,31 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-12
   return diff / scale;
 }
 
+/** A resolved spec whose channel counts are not multiples of 4 (the kernels' partial lane groups). */
+const ODD_CHANNELS = {
+  name: 'odd-channels',
+  stem: { channels: 6, kernel: 3, stride: 2 },
+  stages: [
+    { type: 'fused_mbconv', repeats: 2, kernel: 3, stride: 1, expandRatio: 3, inChannels: 6, outChannels: 6 },
+    { type: 'mbconv', repeats: 2, kernel: 3, stride: 2, expandRatio: 3, inChannels: 6, outChannels: 10, seRatio: 0.25 },
+  ],
+  headChannels: 14,
+  numClasses: 10,
+  dropout: 0.3,
+  dropPathRate: 0.4,
+  activation: 'silu',
+  bnEpsilon: 1e-3,
+  bnMomentum: 0.9,
+  trainSize: 16,
+  evalSize: 16,
+  preprocessing: { scale: 1, offset: 0, mean: [0, 0, 0], std: [1, 1, 1] },
+};
+
 function twin(activation?: string): [EffNetModel, EffNetModel] {
-  const make = () => createModel({ ...ARCH, ...(activation ? { activation } : {}) }, { numClasses: 10, seed: 7, dropout: 0.3, dropPathRate: 0.4 });
+  const make = () =>
+    activation === 'odd-channels'
+      ? createModel(ODD_CHANNELS, { seed: 7 })
+      : createModel({ ...ARCH, ...(activation ? { activation } : {}) }, { numClasses: 10, seed: 7, dropout: 0.3, dropPathRate: 0.4 });
   return [make(), make()];
 }
 
@@ -70,6 +93,7 @@ describe('the compiled wasm engine', () => {
     ['silu', 16, 6],
     ['relu6', 13, 5],
     ['hard_swish', 20, 4],
+    ['odd-channels', 15, 3],
   ])('matches the eager pass over 3 steps (%s, %i px, dropout 0.3, stochastic depth 0.4, mixup)', (activation, size, n) => {
     const [eager, compiled] = twin(activation);
     const settings = {
