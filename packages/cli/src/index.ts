@@ -17,4 +17,5 @@ export { pullCommand, type PullCommandOptions } from './commands/pull.js';
 export { runTour, formatTour, type TourRow } from './commands/tour.js';
 export { decodeImage } from './images.js';
 export { parseResolution, readArchArgument, type ArchArgument } from './read-arch.js';
-export { FASHION_MNIST_ARCH, FASHION_MNIST_DROPOUT } from './commands/fashion-mnist.js';
+export { FASHION_MNIST_ARCH, FASHION_MNIST_DROPOUT, fashionMnistSchedule, type FashionMnistScheduleOptions } from './commands/fashion-mnist.js';
+export { FASHION_MNIST_ARMS, FASHION_MNIST_RECIPE, type FashionMnistArm } from './commands/fashion-mnist-recipe.js';

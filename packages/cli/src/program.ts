@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { isEffnetError } from '@effnet/core';
 import { parseCount, parseResolution, readArchArgument } from './read-arch.js';
+import { FASHION_MNIST_ARMS, FASHION_MNIST_RECIPE, type FashionMnistArm } from './commands/fashion-mnist-recipe.js';
 import { registerBuiltins } from './setup.js';
 
 /** Where a command writes. */
@@ -221,6 +222,9 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--seed <n>', 'seed of weights, data order and augmentation', '0')
     .option('--max-steps <n>', 'stop after this many steps (a checkpoint is written)')
     .option('--limit <n>', 'use only the first N training examples')
+    .option('--validation <n>', 'hold out the last N training examples: evaluated every epoch, they choose the weights kept at the end')
+    .option('--crop <area>', 'random resized crops covering at least this share of each image (0-1], with horizontal flips')
+    .option('--flip <p>', 'probability of a horizontal flip with --crop', '0.5')
     .option('--eval-every <epochs>', 'evaluate every N epochs, 0 = only at the end', '1')
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
@@ -255,6 +259,8 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         seed: int('seed', '--seed', 0)!,
         ...(str('maxSteps') ? { maxSteps: int('maxSteps', '--max-steps')! } : {}),
         ...(str('limit') ? { limit: int('limit', '--limit')! } : {}),
+        ...(str('validation') ? { validation: int('validation', '--validation')! } : {}),
+        ...(str('crop') ? { cropArea: num('crop', '--crop', 1e-6, 1)!, flip: num('flip', '--flip', 0, 1)! } : {}),
         evalEvery: num('evalEvery', '--eval-every')!,
         resume: opts.resume === true,
         backend: str('backend')!,
@@ -273,13 +279,18 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .command('fashion-mnist')
     .description('the main job: train a small EfficientNetV2 on Fashion-MNIST with progressive learning, evaluate the 10k test set, save the model and a report')
     .option('--arch <arch>', 'variant name or config.json (default: EfficientNetV2-B0 blocks at width 0.25, depth 0.25, second stage at stride 1)')
-    .option('--epochs <n>', 'total epochs', '5')
+    .option('--epochs <n>', 'total epochs', String(FASHION_MNIST_RECIPE.epochs))
     .option('--batch-size <n>', 'images per step', '256')
-    .option('--sizes <list>', 'image size of each stage (rising: progressive learning)', '24,28')
+    .option('--sizes <list>', 'image size of each stage (rising: progressive learning)', FASHION_MNIST_RECIPE.sizes.join(','))
     .option('--eval-size <n>', 'test image size (default: the last stage size)')
-    .option('--fixed', 'train at the last size only (the non-progressive baseline)')
-    .option('--lr <x>', 'peak learning rate (RMSProp, cosine decay)', '0.02')
-    .option('--dropout <first,last>', 'dropout before the classifier at the first and last stage', '0,0.05')
+    .addOption(new Option('--arm <schedule>', 'progressive: sizes and regularization rise together; fixed: the last size and regularization throughout; progressive-fixed-reg: sizes rise, regularization fixed at the last stage\'s; random-resize: a size drawn every epoch').choices([...FASHION_MNIST_ARMS]).default('progressive'))
+    .option('--fixed', 'same as --arm fixed (the non-progressive baseline)')
+    .option('--lr <x>', 'peak learning rate (RMSProp, cosine decay)', String(FASHION_MNIST_RECIPE.lr))
+    .option('--dropout <first,last>', 'dropout before the classifier at the first and last stage', FASHION_MNIST_RECIPE.dropout.join(','))
+    .option('--magnitude <first,last>', 'RandAugment magnitude at the first and last stage (0: off)', FASHION_MNIST_RECIPE.magnitude.join(','))
+    .option('--mixup <first,last>', 'mixup alpha at the first and last stage (0: off)', FASHION_MNIST_RECIPE.mixup.join(','))
+    .option('--crop <area>', 'random resized crops covering at least this share of each image, with flips (0: off)', String(FASHION_MNIST_RECIPE.crop))
+    .option('--validation <n>', 'training images held out to choose the kept weights (0: none)', String(FASHION_MNIST_RECIPE.validation))
     .option('--limit <n>', 'use only the first N training images')
     .option('--seed <n>', 'seed', '1')
     .option('--predictions <n>', 'test predictions to print', '8')
@@ -291,9 +302,14 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const { runFashionMnist } = await import('./commands/fashion-mnist.js');
-      const { parseDropoutRange, parseNumber, parseSizes, parseWorkers } = await import('./train-options.js');
+      const { parseDropoutRange, parseNumber, parseRange, parseSizes, parseWorkers } = await import('./train-options.js');
       const str = (k: string) => opts[k] as string | undefined;
       const r = await runFashionMnist({
+        arm: str('arm') as FashionMnistArm,
+        magnitude: parseRange(str('magnitude')!, '--magnitude', 0, 30),
+        mixup: parseRange(str('mixup')!, '--mixup', 0, 10),
+        crop: parseNumber(str('crop')!, '--crop', 0, 1),
+        validation: parseCount(str('validation')!, '--validation', 0),
         ...(str('arch') ? { arch: str('arch')! } : {}),
         epochs: parseNumber(str('epochs')!, '--epochs', 1e-9),
         batchSize: parseCount(str('batchSize')!, '--batch-size'),

@@ -28,9 +28,14 @@ export function parseWorkers(text: string, option = '--workers'): number | 'auto
 
 /** Parses `--dropout first,last` (two rates in [0, 1)). */
 export function parseDropoutRange(text: string, option = '--dropout'): [number, number] {
-  const parts = text.split(',').map((t) => Number(t.trim()));
-  if (parts.length !== 2 || parts.some((r) => !Number.isFinite(r) || r < 0 || r >= 1)) {
-    throw new EffnetError('BAD_OPTION', 'must be two dropout rates in [0, 1) separated by a comma, e.g. 0.05,0.15', { field: option, expected: 'first,last', actual: text });
+  return parseRange(text, option, 0, 0.999, 'two dropout rates in [0, 1)', '0.05,0.15');
+}
+
+/** Parses `first,last`: two numbers in [min, max] (a knob's value at the first and the last stage). */
+export function parseRange(text: string, option: string, min: number, max: number, what = `two numbers in [${min}, ${max}]`, example = `${min},${max}`): [number, number] {
+  const parts = text.split(',').map((t) => (t.trim() === '' ? NaN : Number(t.trim())));
+  if (parts.length !== 2 || parts.some((r) => !Number.isFinite(r) || r < min || r > max)) {
+    throw new EffnetError('BAD_OPTION', `must be ${what} separated by a comma, e.g. ${example}`, { field: option, expected: 'first,last', actual: text });
   }
   return [parts[0]!, parts[1]!];
 }

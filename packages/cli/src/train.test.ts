@@ -129,6 +129,32 @@ describe('effnet train', () => {
     expect(stopped.stdout).toMatch(/stopped after 4 steps/);
   });
 
+  it('held-out validation chooses the kept weights; crops and flips; every epoch evaluated; TensorBoard logs', async () => {
+    const out = path.join(tmp, 'validated');
+    const r = await effnet(...trainArgs(out, '--validation', '8', '--crop', '0.5'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/trained after 15 steps/); // 40 training images left, 5 steps per epoch
+    type Event = { type: string; epoch: number; validationAccuracy?: number; evalAccuracy?: number; evaluationSeconds?: number; bestEpoch?: number };
+    const events = (await readFile(path.join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Event);
+    const epochs = events.filter((e) => e.type === 'epoch');
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    for (const e of epochs) {
+      expect(e.validationAccuracy).toBeTypeOf('number');
+      expect(e.evalAccuracy).toBeTypeOf('number');
+    }
+    expect(epochs[2]!.evaluationSeconds!).toBeGreaterThan(epochs[0]!.evaluationSeconds!);
+    const best = epochs.reduce((a, e) => (e.validationAccuracy! > a.validationAccuracy! ? e : a));
+    expect(events.find((e) => e.type === 'end')!.bestEpoch).toBe(best.epoch);
+    expect(JSON.parse(await readFile(path.join(out, 'checkpoint', 'state.json'), 'utf8')).best.epoch).toBe(best.epoch);
+    const report = await readdir(path.join(out, 'report'));
+    for (const f of ['index.html', 'accuracy.svg', 'loss.svg', 'schedule.svg', 'throughput.svg', 'confusion.svg']) expect(report).toContain(f);
+    const html = await readFile(path.join(out, 'report', 'index.html'), 'utf8');
+    expect(html).toMatch(/best on validation/);
+    expect(html).toMatch(/random resized crop, area 0\.5-1/);
+    expect(html).not.toContain(tmp);
+    expect((await readdir(path.join(out, 'tensorboard'))).sort()).toEqual(['test', 'train', 'validation']);
+  });
+
   it('killed with SIGKILL and resumed, it ends with the weights of an uninterrupted run (cpu)', async () => {
     const whole = path.join(tmp, 'whole');
     const cut = path.join(tmp, 'cut');

@@ -38,6 +38,8 @@ export { MetricsLog, parseMetrics, readMetrics } from './train/metrics-log.js';
 export { trainToFolder, type TrainToFolderOptions, type TrainToFolderResult } from './train/train-to-folder.js';
 
 export type { ImageDataset } from './data/dataset.js';
+export { holdOut, sliceDataset } from './data/hold-out.js';
+export { randomCrop, resolveCropOptions, type CropBox, type RandomCropOptions, type ResolvedCropOptions } from './data/random-crop.js';
 export { loadIdxDataset, parseIdx, PixelDataset, type IdxArray, type IdxDatasetOptions } from './data/idx-dataset.js';
 export { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, loadFashionMnist, type FashionMnist } from './data/fashion-mnist.js';
 export { ImageFolderDataset } from './data/image-folder.js';
@@ -46,6 +48,9 @@ export { decodeRgb, loadSharp, type RgbImage } from './data/decode-image.js';
 export { BatchPipeline, mixSeed, type Batch, type BatchPipelineOptions } from './data/batch-pipeline.js';
 
 export { ProgressBar, formatDuration } from './report/progress.js';
-export { writeTrainingReport, downsample, type ReportInput } from './report/training-report.js';
-export { renderLineChart, niceTicks, PALETTE, type LineChart, type Series } from './report/line-chart.js';
-export { Raster, type Rgb } from './report/raster.js';
+export { writeTrainingReport, reportCharts, escapeHtml, downsample, type ReportInput, type ReportEvaluation } from './report/training-report.js';
+export { accuracyVsTimeChart, confusionChart, confusionCounts, metricChart, metricRows, scheduleChart, throughputChart, thin, type ConfusionInput, type CurveRun } from './report/report-charts.js';
+export { renderSvg } from './report/render-chart.js';
+export { collectSamples, encodeSampleImage, type ReportSample } from './report/sample-images.js';
+export { encodeEvent, maskedCrc32c, tfRecord, writeEventFile, type SummaryImage, type SummaryValue, type TensorBoardEvent } from './report/tensorboard-events.js';
+export { writeRunEvents } from './report/run-events.js';

@@ -1,8 +1,11 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EffnetError, type ComputeEngine } from '@effnet/core';
-import { FASHION_MNIST_CLASSES } from '@effnet/progressive';
+import { FASHION_MNIST_CLASSES, randomResizeSchedule, type EpochEvent, type Schedule, type Stage, type StageSettings } from '@effnet/progressive';
+import { FASHION_MNIST_RECIPE, type FashionMnistArm } from './fashion-mnist-recipe.js';
 import { trainCommand, type TrainCommandResult } from './train.js';
+
+export { FASHION_MNIST_ARMS, FASHION_MNIST_RECIPE, type FashionMnistArm } from './fashion-mnist-recipe.js';
 
 /**
  * The small EfficientNetV2 the main job trains: B0's block strings at a quarter of the width and
@@ -25,7 +28,46 @@ export const FASHION_MNIST_ARCH = {
 };
 
 /** Dropout of the main job's first and last stage. */
-export const FASHION_MNIST_DROPOUT: [number, number] = [0, 0.05];
+export const FASHION_MNIST_DROPOUT: [number, number] = FASHION_MNIST_RECIPE.dropout;
+
+/** What {@link fashionMnistSchedule} builds a schedule from. */
+export interface FashionMnistScheduleOptions {
+  arm: FashionMnistArm;
+  epochs: number;
+  sizes: number[];
+  dropout: [number, number];
+  magnitude: [number, number];
+  mixup: [number, number];
+  evalSize?: number;
+  /** Seed of the random-resize draws. */
+  seed: number;
+}
+
+/** The schedule of one arm (see {@link FASHION_MNIST_ARMS}). */
+export function fashionMnistSchedule(o: FashionMnistScheduleOptions): Schedule {
+  const n = o.sizes.length;
+  const last = o.sizes[n - 1]!;
+  const knobs = (t: number): Omit<StageSettings, 'imageSize'> => ({
+    dropout: o.dropout[0] + (o.dropout[1] - o.dropout[0]) * t,
+    randAugmentMagnitude: o.magnitude[0] + (o.magnitude[1] - o.magnitude[0]) * t,
+    mixupAlpha: o.mixup[0] + (o.mixup[1] - o.mixup[0]) * t,
+    cutmixAlpha: 0,
+  });
+  const evalSize = o.evalSize ?? last;
+  if (o.arm === 'random-resize') {
+    const s = randomResizeSchedule({ epochs: o.epochs, minSize: o.sizes[0]!, maxSize: last, every: 1, settings: knobs(1), seed: o.seed });
+    return { ...s, evalSize };
+  }
+  const sizes = o.arm === 'fixed' ? [last] : o.sizes;
+  const stages: Stage[] = sizes.map((imageSize, i) => ({
+    startEpoch: (o.epochs * i) / sizes.length,
+    endEpoch: (o.epochs * (i + 1)) / sizes.length,
+    imageSize,
+    ...knobs(o.arm === 'progressive' && n > 1 ? i / (n - 1) : 1),
+  }));
+  const name = o.arm === 'fixed' ? `fixed ${last}px` : `${o.arm} ${sizes.join('-')}px`;
+  return { name, stages, evalSize };
+}
 
 /** Options of the main job. */
 export interface FashionMnistOptions {
@@ -35,10 +77,21 @@ export interface FashionMnistOptions {
   batchSize: number;
   sizes: number[];
   evalSize?: number;
-  fixed: boolean;
+  /** Which schedule (default `progressive`); see {@link FASHION_MNIST_ARMS}. */
+  arm?: FashionMnistArm;
+  /** Same as `arm: 'fixed'`. */
+  fixed?: boolean;
   lr: number;
   /** Dropout before the classifier at the first and the last stage (linear in between). */
   dropout?: [number, number];
+  /** RandAugment magnitude at the first and the last stage. */
+  magnitude?: [number, number];
+  /** Mixup alpha at the first and the last stage. */
+  mixup?: [number, number];
+  /** Least share of an image's area a random resized crop covers (0: no crops or flips). */
+  crop?: number;
+  /** Training examples held out to choose the kept weights (0: none; the EMA of the last epoch is kept). */
+  validation?: number;
   backend: string;
   /** Data-parallel worker threads besides the main one, or `auto` (default). */
   workers?: number | 'auto';
@@ -59,19 +112,26 @@ export interface FashionMnistResult {
   backend: string;
   testAccuracy: number;
   testLoss: number;
+  /** Wall seconds of training, evaluations excluded. */
   trainSeconds: number;
+  /** Wall seconds spent evaluating after each epoch. */
+  evaluationSeconds: number;
   wallSeconds: number;
   steps: number;
+  /** The epoch whose weights were kept (best on the validation examples). */
+  bestEpoch?: number;
+  /** Per epoch: training, validation and test figures and the wall time. */
+  history: EpochEvent[];
   modelDir: string;
   reportDir: string;
   predictions: { index: number; label: string; predicted: string; confidence: number }[];
 }
 
 /** What a run of the main job writes into its output folder (and nothing else). */
-export const RUN_ENTRIES = ['arch.json', 'schedule.json', 'checkpoint', 'metrics.jsonl', 'model', 'report'];
+export const RUN_ENTRIES = ['arch.json', 'schedule.json', 'checkpoint', 'metrics.jsonl', 'model', 'report', 'tensorboard'];
 
 /** Temporary files and folders the atomic writers leave beside an entry while they write it. */
-const TEMPORARY_ENTRY = /^\.(?:arch\.json|schedule\.json|checkpoint|metrics\.jsonl|model|report)\.(?:tmp|old)-[0-9]+-[a-z0-9]+$/;
+const TEMPORARY_ENTRY = /^\.(?:arch\.json|schedule\.json|checkpoint|metrics\.jsonl|model|report|tensorboard)\.(?:tmp|old)-[0-9]+-[a-z0-9]+$/;
 
 /**
  * Makes `out` ready for a fresh run: a missing or empty folder is fine; a folder that holds a
@@ -105,16 +165,15 @@ export async function runFashionMnist(o: FashionMnistOptions): Promise<FashionMn
   if (!o.resume) await clearPreviousRun(o.out);
   const arch = o.arch ?? path.join(o.out, 'arch.json');
   if (!o.arch) await writeFileAtomic(arch, JSON.stringify(FASHION_MNIST_ARCH, null, 2));
-  const n = o.sizes.length;
-  const last = o.sizes[n - 1]!;
+  const arm: FashionMnistArm = o.fixed ? 'fixed' : (o.arm ?? 'progressive');
+  const r = FASHION_MNIST_RECIPE;
   const scheduleFile = path.join(o.out, 'schedule.json');
-  const stages = (o.fixed ? [last] : o.sizes).map((imageSize, i, all) => {
-    const t = all.length === 1 ? 1 : i / (all.length - 1);
-    const [d0, d1] = o.dropout ?? FASHION_MNIST_DROPOUT;
-    return { endEpoch: (o.epochs * (i + 1)) / all.length, imageSize, dropout: d0 + (d1 - d0) * t, randAugmentMagnitude: 0 };
-  });
-  await writeFileAtomic(scheduleFile, JSON.stringify({ name: o.fixed ? `fixed ${last}px` : `progressive ${o.sizes.join('-')}px`, stages, evalSize: o.evalSize ?? last }, null, 2));
-  const r: TrainCommandResult = await trainCommand({
+  const schedule = fashionMnistSchedule({ arm, epochs: o.epochs, sizes: o.sizes, dropout: o.dropout ?? r.dropout, magnitude: o.magnitude ?? r.magnitude, mixup: o.mixup ?? r.mixup, seed: o.seed, ...(o.evalSize ? { evalSize: o.evalSize } : {}) });
+  await writeFileAtomic(scheduleFile, JSON.stringify(schedule, null, 2));
+  o.log(`${schedule.name}, evaluated at ${schedule.evalSize} px after every epoch:\n${schedule.stages.map((s, i) => `  stage ${i + 1}: epochs ${Number(s.startEpoch.toFixed(2))}-${Number(s.endEpoch.toFixed(2))}, ${s.imageSize} px, RandAugment ${Number(s.randAugmentMagnitude.toFixed(2))}, mixup ${Number(s.mixupAlpha.toFixed(3))}, dropout ${Number(s.dropout.toFixed(3))}`).join('\n')}\n`);
+  const crop = o.crop ?? r.crop;
+  const validation = o.validation ?? r.validation;
+  const res: TrainCommandResult = await trainCommand({
     data: 'fashion-mnist',
     arch,
     out: o.out,
@@ -129,29 +188,34 @@ export async function runFashionMnist(o: FashionMnistOptions): Promise<FashionMn
     backend: o.backend,
     workers: o.workers ?? 'auto',
     ...(o.engine ? { engine: o.engine } : {}),
-    evalEvery: 0,
+    evalEvery: 1,
     resume: o.resume,
     ...(o.limit ? { limit: o.limit } : {}),
+    ...(validation > 0 ? { validation } : {}),
+    ...(crop > 0 ? { cropArea: crop } : {}),
     log: o.log,
     tty: o.tty,
   });
-  const e = r.evaluation!;
+  const e = res.evaluation!;
   const predictions = Array.from({ length: Math.min(o.predictions, e.predicted.length) }, (_, index) => ({
     index,
-    label: FASHION_MNIST_CLASSES[r.evalData!.label(index)]!,
+    label: FASHION_MNIST_CLASSES[res.evalData!.label(index)]!,
     predicted: FASHION_MNIST_CLASSES[e.predicted[index]!]!,
     confidence: e.confidence[index]!,
   }));
   return {
-    schedule: o.fixed ? 'fixed' : 'progressive',
-    backend: r.backend,
+    schedule: arm,
+    backend: res.backend,
     testAccuracy: e.accuracy,
     testLoss: e.loss,
-    trainSeconds: r.elapsed,
+    trainSeconds: res.elapsed - res.evaluationSeconds,
+    evaluationSeconds: res.evaluationSeconds,
     wallSeconds: process.uptime(),
-    steps: r.steps,
-    modelDir: r.modelDir!,
-    reportDir: r.reportDir,
+    steps: res.steps,
+    ...(res.best ? { bestEpoch: res.best.epoch } : {}),
+    history: res.history,
+    modelDir: res.modelDir!,
+    reportDir: res.reportDir,
     predictions,
   };
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { createModel, EffnetError, graphCompilerFor, type ComputeEngine, type EffNetModel } from '@effnet/core';
-import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type TrainToFolderResult } from '@effnet/progressive';
+import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, holdOut, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type TrainToFolderResult } from '@effnet/progressive';
 import { useBackend } from '../backend.js';
 import { readArchArgument } from '../read-arch.js';
 import { readSchedule } from './schedule.js';
@@ -39,6 +39,12 @@ export interface TrainCommandOptions {
   /** How forward and backward passes run (default `auto`). */
   engine?: ComputeEngine;
   limit?: number;
+  /** Hold out the last N training examples as validation data (chooses the kept weights). */
+  validation?: number;
+  /** Random resized crops: least share of the image's area a crop covers (off when undefined). */
+  cropArea?: number;
+  /** Probability of a horizontal flip with crops (default 0.5). */
+  flip?: number;
   evalEvery?: number;
   log: (text: string) => void;
   tty?: boolean;
@@ -134,6 +140,7 @@ export function workerSetupModule(): string {
 export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommandResult> {
   const backend = await useBackend(o.backend);
   const data = await readDatasets(o.data, o.evalData, o.limit);
+  const split = o.validation ? holdOut(data.train, o.validation) : undefined;
   const workers = workerCount(o.workers ?? 0, backend, o.batchSize, o.engine);
   const arch = await readArchArgument(o.arch);
   const model = createModel(arch.source, { numClasses: data.train.numClasses, seed: o.seed, ...(data.train.classNames ? { labels: data.train.classNames } : {}), ...(arch.file ? { file: arch.file } : {}) });
@@ -146,7 +153,9 @@ export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommand
   };
   const result = await trainToFolder({
     model,
-    train: data.train,
+    train: split?.train ?? data.train,
+    ...(split ? { validation: split.validation } : {}),
+    ...(o.cropArea !== undefined ? { crop: { scale: [o.cropArea, 1] as [number, number], ...(o.flip !== undefined ? { flip: o.flip } : {}) } } : {}),
     ...(data.eval ? { eval: data.eval } : {}),
     schedule,
     out: o.out,
@@ -163,7 +172,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommand
     ...(o.evalEvery !== undefined ? { evalEvery: o.evalEvery } : {}),
     seed: o.seed,
     resume: o.resume ?? false,
-    title: `effnet train: ${model.spec.name} on ${data.train.source}`,
+    title: `effnet train: ${model.spec.name} on ${o.data === 'fashion-mnist' ? 'Fashion-MNIST' : path.basename(path.resolve(o.data))}`,
     progress: o.log,
     tty: o.tty ?? false,
     ...(workers > 0 ? { parallel: { workers, setupModule: workerSetupModule(), setupArgument: backend } } : {}),

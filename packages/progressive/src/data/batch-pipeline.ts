@@ -1,6 +1,7 @@
 import { SeededRandom } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageDataset } from './dataset.js';
+import { randomCrop, type CropBox, type ResolvedCropOptions } from './random-crop.js';
 
 /** One training batch: images `[B, size, size, 3]` (0..255) and their classes. */
 export interface Batch {
@@ -18,7 +19,11 @@ export interface BatchPipelineOptions {
   sizeAt: (step: number) => number;
   /** Batches loaded ahead (default 2). */
   prefetch?: number;
+  /** Random resized crops and flips (none by default): boxes drawn per step from the seed. */
+  crop?: ResolvedCropOptions;
 }
+
+const CROP_SEED = 0x1b873593;
 
 /** Mixes two integers into a 32-bit seed (so that epoch e's order depends only on the seed and e). */
 export function mixSeed(seed: number, n: number): number {
@@ -72,7 +77,15 @@ export class BatchPipeline {
   private load(step: number): Promise<Batch> {
     const ids = this.indicesOf(step);
     const labels = Int32Array.from(ids, (i) => this.dataset.label(i));
-    return this.dataset.load(ids, this.o.sizeAt(step)).then((images) => ({ step, images, labels }));
+    return this.dataset.load(ids, this.o.sizeAt(step), this.cropsOf(step)).then((images) => ({ step, images, labels }));
+  }
+
+  /** The crop boxes of step `step` (undefined without `crop`): the same for a step whatever ran before. */
+  cropsOf(step: number): CropBox[] | undefined {
+    const crop = this.o.crop;
+    if (!crop) return undefined;
+    const rng = new SeededRandom(mixSeed(this.o.seed ^ CROP_SEED, step));
+    return Array.from({ length: this.o.batchSize }, () => randomCrop(crop, rng, 1, 1));
   }
 
   /**

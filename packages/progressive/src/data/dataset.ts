@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { CropBox } from './random-crop.js';
 
 /**
  * A labelled image dataset the trainer reads from. Images come out as NHWC float32 tensors in
@@ -16,8 +17,11 @@ export interface ImageDataset {
   readonly source: string;
   /** The class of example `index`. */
   label(index: number): number;
-  /** Examples `indices` as a `[n, size, size, 3]` float32 tensor of 0..255 values. */
-  load(indices: readonly number[], size: number): Promise<tf.Tensor4D>;
+  /**
+   * Examples `indices` as a `[n, size, size, 3]` float32 tensor of 0..255 values; with `crops`,
+   * example k is cut to `crops[k]` (the whole image where it is undefined) before resizing.
+   */
+  load(indices: readonly number[], size: number, crops?: readonly (CropBox | undefined)[]): Promise<tf.Tensor4D>;
   /** Frees what the dataset holds on the device, if anything. */
   dispose?(): void;
 }

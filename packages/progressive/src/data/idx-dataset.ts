@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { checkLabels, classCount } from './check-labels.js';
 import type { ImageDataset } from './dataset.js';
 import { pixelsToBatch } from './grid-images.js';
+import type { CropBox } from './random-crop.js';
 
 /** A parsed IDX file: unsigned bytes and their dimensions. */
 export interface IdxArray {
@@ -71,11 +72,11 @@ export class PixelDataset implements ImageDataset {
     return this.labels[index]!;
   }
 
-  async load(indices: readonly number[], size: number): Promise<tf.Tensor4D> {
+  async load(indices: readonly number[], size: number, crops?: readonly (CropBox | undefined)[]): Promise<tf.Tensor4D> {
     const n = this.pixelsPerImage;
     const out = new Uint8Array(indices.length * n);
     indices.forEach((id, k) => out.set(this.pixels.subarray(id * n, (id + 1) * n), k * n));
-    return pixelsToBatch(out, [indices.length, ...this.shape], size);
+    return pixelsToBatch(out, [indices.length, ...this.shape], size, crops);
   }
 }
 

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageDataset } from './dataset.js';
 import { decodeRgb } from './decode-image.js';
 import { pixelsToBatch } from './grid-images.js';
+import type { CropBox } from './random-crop.js';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
 
@@ -59,7 +60,7 @@ export class ImageFolderDataset implements ImageDataset {
     return this.labels[index]!;
   }
 
-  async load(indices: readonly number[], size: number): Promise<tf.Tensor4D> {
+  async load(indices: readonly number[], size: number, crops?: readonly (CropBox | undefined)[]): Promise<tf.Tensor4D> {
     const { readFile } = await import('node:fs/promises');
     const decoded = await Promise.all(
       indices.map(async (i) => {
@@ -70,6 +71,6 @@ export class ImageFolderDataset implements ImageDataset {
         return decodeRgb(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file, size);
       }),
     );
-    return tf.tidy(() => tf.concat(decoded.map((d) => pixelsToBatch(d.data, [1, d.height, d.width, 3], size)), 0) as tf.Tensor4D);
+    return tf.tidy(() => tf.concat(decoded.map((d, k) => pixelsToBatch(d.data, [1, d.height, d.width, 3], size, crops ? [crops[k]] : undefined)), 0) as tf.Tensor4D);
   }
 }

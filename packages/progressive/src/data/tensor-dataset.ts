@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkLabels, classCount } from './check-labels.js';
 import type { ImageDataset } from './dataset.js';
 import { squareRgb } from './grid-images.js';
+import type { CropBox } from './random-crop.js';
 
 /**
  * A dataset from tensors in memory: images `[N, H, W, 1 or 3]` with 0..255 values and one label
@@ -36,8 +37,8 @@ export class TensorDataset implements ImageDataset {
     return this.labels[index]!;
   }
 
-  async load(indices: readonly number[], size: number): Promise<tf.Tensor4D> {
-    return tf.tidy(() => squareRgb(tf.gather(this.images, tf.tensor1d(Int32Array.from(indices), 'int32')) as tf.Tensor4D, size));
+  async load(indices: readonly number[], size: number, crops?: readonly (CropBox | undefined)[]): Promise<tf.Tensor4D> {
+    return tf.tidy(() => squareRgb(tf.gather(this.images, tf.tensor1d(Int32Array.from(indices), 'int32')) as tf.Tensor4D, size, crops));
   }
 
   dispose(): void {

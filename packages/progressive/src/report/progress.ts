@@ -48,10 +48,11 @@ export class ProgressBar {
       if (this.tty) this.write(`\r${text}\x1b[K`);
       else this.write(`${text}\n`);
     } else if (e.type === 'epoch') {
-      const ev = e.evalAccuracy === undefined ? '' : `, eval loss ${e.evalLoss!.toFixed(4)} accuracy ${(100 * e.evalAccuracy).toFixed(2)}% at ${e.evalSize}px`;
+      const val = e.validationAccuracy === undefined ? '' : `, validation accuracy ${(100 * e.validationAccuracy).toFixed(2)}%`;
+      const ev = e.evalAccuracy === undefined ? '' : `${val}, eval loss ${e.evalLoss!.toFixed(4)} accuracy ${(100 * e.evalAccuracy).toFixed(2)}% at ${e.evalSize}px`;
       this.line(`epoch ${+e.epoch.toFixed(2)}: train loss ${e.trainLoss.toFixed(4)} accuracy ${(100 * e.trainAccuracy).toFixed(2)}%${ev} (${formatDuration(e.elapsed)})`);
     } else if (e.type === 'end') {
-      this.line(`${e.finished ? 'finished' : 'stopped'} at step ${e.step} after ${formatDuration(e.elapsed)}`);
+      this.line(`${e.finished ? 'finished' : 'stopped'} at step ${e.step} after ${formatDuration(e.elapsed)}${e.bestEpoch === undefined ? '' : `; keeping the weights of epoch ${+e.bestEpoch.toFixed(2)} (best on validation)`}`);
     }
   }
 

@@ -26,6 +26,10 @@ export interface CheckpointState {
   emaUpdates: number;
   /** Epoch summaries so far (for the report). */
   history: EpochEvent[];
+  /** Of `elapsed`, the seconds spent evaluating. */
+  evaluationSeconds?: number;
+  /** The epoch whose weights are kept (best validation accuracy so far), when keeping the best. */
+  best?: { epoch: number; accuracy: number };
 }
 
 /** A checkpoint's tensors: optimizer slots and the EMA, as flat vectors by name. */

@@ -52,7 +52,13 @@ export interface EpochEvent {
   evalLoss?: number;
   evalAccuracy?: number;
   evalSize?: number;
+  /** Loss and accuracy on the held-out validation data, when given. */
+  validationLoss?: number;
+  validationAccuracy?: number;
+  /** Wall seconds so far (across resumes), evaluations included. */
   elapsed: number;
+  /** Of `elapsed`, the seconds spent evaluating (training time = elapsed − evaluationSeconds). */
+  evaluationSeconds?: number;
 }
 
 /** A checkpoint was written. */
@@ -70,6 +76,8 @@ export interface EndEvent {
   elapsed: number;
   evalLoss?: number;
   evalAccuracy?: number;
+  /** The epoch whose weights were kept (best validation accuracy), when keeping the best. */
+  bestEpoch?: number;
 }
 
 /** What a trainer reports, in order: start, stage, step..., epoch, checkpoint, ..., end. */

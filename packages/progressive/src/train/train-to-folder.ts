@@ -1,5 +1,7 @@
-import { EffnetError, saveModel } from '@effnet/core';
+import { describeArchitecture, EffnetError, saveModel } from '@effnet/core';
 import { ProgressBar } from '../report/progress.js';
+import { writeRunEvents } from '../report/run-events.js';
+import { collectSamples } from '../report/sample-images.js';
 import { writeTrainingReport } from '../report/training-report.js';
 import { evalSizeOf } from '../schedule/schedule.js';
 import { isCheckpoint } from './checkpoint.js';
@@ -19,6 +21,8 @@ export interface TrainToFolderOptions extends Omit<TrainerOptions, 'checkpointDi
   tty?: boolean;
   /** Extra lines for the report's summary table. */
   summary?: [string, string][];
+  /** Test images shown in the report and written to TensorBoard (default 32). */
+  reportSamples?: number;
 }
 
 /** What {@link trainToFolder} returns. */
@@ -27,6 +31,8 @@ export interface TrainToFolderResult extends TrainResult {
   modelDir?: string;
   /** The report folder. */
   reportDir: string;
+  /** The TensorBoard log folder (`<out>/tensorboard`). */
+  tensorboardDir: string;
 }
 
 /**
@@ -44,6 +50,7 @@ export async function trainToFolder(o: TrainToFolderOptions): Promise<TrainToFol
   const bar = o.progress ? new ProgressBar(o.progress, o.tty ?? false) : undefined;
   const metricsFile = path.join(o.out, 'metrics.jsonl');
   let log: MetricsLog | undefined;
+  let startTime = Date.now() / 1000;
   const trainer = new Trainer({
     ...o,
     checkpointDir,
@@ -57,6 +64,7 @@ export async function trainToFolder(o: TrainToFolderOptions): Promise<TrainToFol
     await trainer.prepare();
     log = await MetricsLog.open(metricsFile, o.resume ? trainer.currentStep : undefined);
     const result = await trainer.fit();
+    startTime = Date.now() / 1000 - result.elapsed;
     let modelDir: string | undefined;
     if (result.finished) {
       trainer.useEvalWeights();
@@ -66,20 +74,34 @@ export async function trainToFolder(o: TrainToFolderOptions): Promise<TrainToFol
     const { steps } = await readMetrics(metricsFile);
     const reportDir = path.join(o.out, 'report');
     const e = result.evaluation;
+    const evalSize = evalSizeOf(o.schedule);
+    const samples = e && o.eval ? await collectSamples(o.eval, e.predicted, e.confidence, o.reportSamples ?? 32, evalSize) : [];
+    const classNames = o.eval?.classNames ?? Array.from({ length: o.model.spec.numClasses }, (_, i) => String(i));
+    const tensorboardDir = path.join(o.out, 'tensorboard');
+    await writeRunEvents(tensorboardDir, { steps, epochs: result.history, startTime, samples, classNames });
+    const s = trainer.settings;
+    const described = describeArchitecture(o.model.spec, evalSize);
+    const lr = s.learningRate;
     await writeTrainingReport(reportDir, {
       title: o.title ?? `training ${o.model.spec.name}`,
       schedule: o.schedule,
       steps,
       epochs: result.history,
       summary: [
-        ['model', `${o.model.spec.name} (${o.model.countParams().trainable.toLocaleString('en-US')} parameters)`],
-        ['steps', `${result.steps}${result.finished ? '' : ' (stopped early)'}`],
-        ['training wall time', `${result.elapsed.toFixed(1)} s`],
-        ...(e ? ([['eval accuracy', `${(100 * e.accuracy).toFixed(2)} % at ${evalSizeOf(o.schedule)} px`], ['eval loss', e.loss.toFixed(4)]] as [string, string][]) : []),
+        ['model', `${o.model.spec.name}: ${o.model.countParams().trainable.toLocaleString('en-US')} parameters, ${(described.macs / 1e6).toFixed(2)} M MACs per image at ${evalSize} px`],
+        ['steps', `${result.steps} x ${s.batchSize} images${result.finished ? '' : ' (stopped early)'}`],
+        ['training wall time', `${result.elapsed.toFixed(1)} s (of which evaluation ${result.evaluationSeconds.toFixed(1)} s)`],
+        ...(e ? ([[result.best ? `test accuracy (weights of epoch ${Number(result.best.epoch.toFixed(2))}, best on validation)` : 'test accuracy', `${(100 * e.accuracy).toFixed(2)} % at ${evalSize} px`], ['test loss', e.loss.toFixed(4)]] as [string, string][]) : []),
+        ['optimizer', `${s.optimizer.type}, peak learning rate ${lr.perImages ? (lr.base * s.batchSize) / lr.perImages : lr.base}, ${lr.decay} decay, ${lr.warmupEpochs} warm-up epochs, weight decay ${s.weightDecay}, label smoothing ${s.labelSmoothing}, EMA ${s.ema === false ? 'off' : s.ema}`],
+        ['crop', s.crop ? `random resized crop, area ${s.crop.scale.join('-')}, aspect ${s.crop.ratio.map((v) => v.toFixed(2)).join('-')}, flip ${s.crop.flip}` : 'none'],
+        ['seed', String(s.seed)],
+        ['engine', s.engine],
+        ['files', 'model: ../model, metrics: ../metrics.jsonl, TensorBoard: ../tensorboard'],
         ...(o.summary ?? []),
       ],
+      ...(e && o.eval ? { evaluation: { classNames, labels: Int32Array.from({ length: o.eval.length }, (_, i) => o.eval!.label(i)), predicted: e.predicted, samples } } : {}),
     });
-    return { ...result, ...(modelDir ? { modelDir } : {}), reportDir };
+    return { ...result, ...(modelDir ? { modelDir } : {}), reportDir, tensorboardDir };
   } finally {
     trainer.dispose();
   }

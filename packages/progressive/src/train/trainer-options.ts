@@ -1,6 +1,7 @@
 import type { AugmentationStep, RandAugmentOptions } from '@effnet/augment';
 import { FieldChecker, type ComputeEngine, type EffNetModel } from '@effnet/core';
 import type { ImageDataset } from '../data/dataset.js';
+import { resolveCropOptions, type RandomCropOptions, type ResolvedCropOptions } from '../data/random-crop.js';
 import type { Schedule, Stage } from '../schedule/schedule.js';
 import { resolveLearningRate, type LearningRateConfig } from './learning-rate.js';
 import { resolveOptimizerConfig, type OptimizerConfig } from './optimizers.js';
@@ -14,6 +15,16 @@ export interface TrainerOptions {
   train: ImageDataset;
   /** Evaluation data (evaluated with the EMA weights at the schedule's eval size). */
   eval?: ImageDataset;
+  /**
+   * Held-out data evaluated with `eval` after every evaluated epoch; the weights of the epoch
+   * where it was most accurate are the ones kept at the end (see `keepBest`). Keep it apart from
+   * `eval`, so that the test set only reports.
+   */
+  validation?: ImageDataset;
+  /** Keep the evaluated weights of the epoch with the best validation accuracy (default: true with `validation`). */
+  keepBest?: boolean;
+  /** Random resized crops and horizontal flips of the training images (default: none). */
+  crop?: RandomCropOptions | false;
   /** The progressive schedule (see `buildSchedule`). */
   schedule: Schedule;
   /** Images per optimizer step (default 32). */
@@ -96,6 +107,8 @@ export interface ResolvedTrainerSettings {
   seed: number;
   evalEvery: number;
   evalBatchSize: number;
+  crop: ResolvedCropOptions | false;
+  keepBest: boolean;
 }
 
 /** Checks the numeric options; errors name the option. */
@@ -120,5 +133,7 @@ export function resolveTrainerSettings(o: TrainerOptions): ResolvedTrainerSettin
     seed: c.int(o.seed ?? 0, 'seed', { min: 0 }),
     evalEvery: c.number(o.evalEvery ?? 1, 'evalEvery', { min: 0 }),
     evalBatchSize: c.int(o.evalBatchSize ?? 250, 'evalBatchSize', { min: 1 }),
+    crop: o.crop ? resolveCropOptions(o.crop) : false,
+    keepBest: o.keepBest ?? o.validation !== undefined,
   };
 }

@@ -22,8 +22,12 @@ export interface TrainResult {
   finished: boolean;
   /** Wall seconds of training (across resumes), evaluation included. */
   elapsed: number;
-  /** Final evaluation (EMA weights, eval size), when an eval set was given. */
+  /** Of `elapsed`, the seconds spent evaluating. */
+  evaluationSeconds: number;
+  /** Final evaluation of the kept weights (the best epoch's, else the EMA), when an eval set was given. */
   evaluation?: Evaluation;
+  /** The epoch whose weights were kept and its validation accuracy, when keeping the best. */
+  best?: { epoch: number; accuracy: number };
   /** Epoch summaries. */
   history: EpochEvent[];
 }
@@ -56,7 +60,10 @@ export class Trainer {
   private step = 0;
   private emaUpdates = 0;
   private elapsedBefore = 0;
+  private evaluationSeconds = 0;
   private history: EpochEvent[] = [];
+  /** The evaluated weights and BatchNorm statistics of the epoch with the best validation accuracy. */
+  private best: { epoch: number; accuracy: number; weights: Float32Array; statistics: Float32Array } | undefined;
 
   constructor(private readonly o: TrainerOptions) {
     this.settings = resolveTrainerSettings(o);
@@ -73,6 +80,7 @@ export class Trainer {
       seed: this.settings.seed,
       sizeAt: (step) => this.stageAt(step).imageSize,
       prefetch: o.prefetch ?? 2,
+      ...(this.settings.crop ? { crop: this.settings.crop } : {}),
     });
     this.stepsPerEpoch = this.pipeline.stepsPerEpoch;
     this.totalSteps = Math.round(totalEpochs(o.schedule) * this.stepsPerEpoch);
@@ -131,10 +139,18 @@ export class Trainer {
     };
     for (const [name, slot] of this.optimizer.slots) take(`optimizer/${name}`, slot);
     if (this.ema) take('ema', this.ema.value);
+    if (state.best) {
+      const weights = vectors.get('best/weights');
+      const statistics = vectors.get('best/statistics');
+      if (weights?.length !== this.flat.size) throw new EffnetError('BAD_CHECKPOINT', 'is missing or has the wrong size', { file, field: 'best/weights', expected: this.flat.size, actual: weights?.length ?? 'nothing' });
+      if (statistics?.length !== this.statistics.size) throw new EffnetError('BAD_CHECKPOINT', 'is missing or has the wrong size', { file, field: 'best/statistics', expected: this.statistics.size, actual: statistics?.length ?? 'nothing' });
+      this.best = { ...state.best, weights, statistics };
+    }
     this.o.model.random.state = state.modelRandom;
     this.step = state.step;
     this.emaUpdates = state.emaUpdates;
     this.elapsedBefore = state.elapsed;
+    this.evaluationSeconds = state.evaluationSeconds ?? 0;
     this.history = state.history;
   }
 
@@ -153,10 +169,21 @@ export class Trainer {
       modelRandom: this.o.model.random.state,
       emaUpdates: this.emaUpdates,
       history: this.history,
+      evaluationSeconds: this.evaluationSeconds,
+      ...(this.best ? { best: { epoch: this.best.epoch, accuracy: this.best.accuracy } } : {}),
     };
     const vectors = new Map<string, tf.Tensor1D>([...this.optimizer.slots].map(([k, v]) => [`optimizer/${k}`, v as tf.Tensor1D]));
     if (this.ema) vectors.set('ema', this.ema.value as tf.Tensor1D);
-    await writeCheckpoint(dir, this.o.model, state, vectors);
+    const kept = this.best ? [tf.tensor1d(this.best.weights), tf.tensor1d(this.best.statistics)] : [];
+    if (kept.length) {
+      vectors.set('best/weights', kept[0]!);
+      vectors.set('best/statistics', kept[1]!);
+    }
+    try {
+      await writeCheckpoint(dir, this.o.model, state, vectors);
+    } finally {
+      tf.dispose(kept);
+    }
     this.emit({ type: 'checkpoint', step: this.step, dir });
   }
 
@@ -316,6 +343,43 @@ export class Trainer {
     return this.withEvalWeights(() => evaluateModel(this.o.model, this.o.eval!, size, this.settings.evalBatchSize));
   }
 
+  /**
+   * The end-of-epoch evaluations with the EMA weights: validation data (updating the kept best
+   * weights when it is the most accurate epoch so far) and evaluation data.
+   */
+  private async evaluateEpoch(epoch: number): Promise<{ fields: Partial<EpochEvent>; test?: Evaluation }> {
+    const size = evalSizeOf(this.o.schedule);
+    const bs = this.settings.evalBatchSize;
+    return this.withEvalWeights(async () => {
+      const fields: Partial<EpochEvent> = {};
+      if (this.o.validation) {
+        const v = await evaluateModel(this.o.model, this.o.validation, size, bs);
+        Object.assign(fields, { validationLoss: v.loss, validationAccuracy: v.accuracy });
+        if (this.settings.keepBest && (!this.best || v.accuracy > this.best.accuracy)) {
+          this.best = { epoch, accuracy: v.accuracy, weights: this.flat.readArray(), statistics: this.statistics.readArray() };
+        }
+      }
+      const test = this.o.eval ? await evaluateModel(this.o.model, this.o.eval, size, bs) : undefined;
+      if (test) Object.assign(fields, { evalLoss: test.loss, evalAccuracy: test.accuracy, evalSize: size });
+      return { fields, ...(test ? { test } : {}) };
+    });
+  }
+
+  /** Runs `fn` with the kept weights in the model (the best epoch's, else the EMA), then puts the training state back. */
+  private async withKeptWeights<T>(fn: () => Promise<T>): Promise<T> {
+    const best = this.best;
+    if (!best) return this.withEvalWeights(fn);
+    const [weights, statistics] = [this.flat.readArray(), this.statistics.readArray()];
+    this.flat.writeArray(best.weights);
+    this.statistics.writeArray(best.statistics);
+    try {
+      return await fn();
+    } finally {
+      this.flat.writeArray(weights);
+      this.statistics.writeArray(statistics);
+    }
+  }
+
   /** Runs `fn` with the EMA weights in the model, then puts the training weights back. */
   async withEvalWeights<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.ema) return fn();
@@ -329,9 +393,15 @@ export class Trainer {
     }
   }
 
-  /** Puts the EMA weights into the model for good (at the end of training, before saving). */
+  /**
+   * Puts the kept weights into the model for good (at the end of training, before saving): the
+   * best epoch's weights and BatchNorm statistics when keeping the best, else the EMA.
+   */
   useEvalWeights(): void {
-    if (this.ema) this.flat.write(this.ema.value as tf.Tensor1D);
+    if (this.best) {
+      this.flat.writeArray(this.best.weights);
+      this.statistics.writeArray(this.best.statistics);
+    } else if (this.ema) this.flat.write(this.ema.value as tf.Tensor1D);
   }
 
   /** Runs the schedule (or continues it from the checkpoint when resuming). */
@@ -347,6 +417,7 @@ export class Trainer {
     let epochCorrect = 0;
     let epochSteps = 0;
     let rate = { images: 0, seconds: 0 };
+    let lastEvaluation: { step: number; test?: Evaluation } | undefined;
     const p = this.o.parallel;
     let pool: GradientWorkers | undefined;
     try {
@@ -396,12 +467,16 @@ export class Trainer {
         if (endOfEpoch || this.step === stop) {
           const epoch = this.step / this.stepsPerEpoch;
           const event: EpochEvent = { type: 'epoch', epoch, step: this.step, trainLoss: epochLoss / epochSteps, trainAccuracy: epochCorrect / epochSteps, elapsed: 0 };
-          const evalNow = endOfEpoch && s.evalEvery > 0 && Math.round(epoch) % s.evalEvery === 0 && this.step < this.totalSteps;
-          if (evalNow) {
-            const e = await this.evaluate();
-            if (e) Object.assign(event, { evalLoss: e.loss, evalAccuracy: e.accuracy, evalSize: evalSizeOf(this.o.schedule) });
+          const evalNow = (endOfEpoch && s.evalEvery > 0 && Math.round(epoch) % s.evalEvery === 0) || this.step === this.totalSteps;
+          if (evalNow && (this.o.eval || this.o.validation)) {
+            const started = performance.now();
+            const r = await this.evaluateEpoch(epoch);
+            Object.assign(event, r.fields);
+            lastEvaluation = { step: this.step, ...(r.test ? { test: r.test } : {}) };
+            this.evaluationSeconds += (performance.now() - started) / 1000;
           }
           event.elapsed = elapsed();
+          event.evaluationSeconds = this.evaluationSeconds;
           this.history.push(event);
           this.emit(event);
           [epochLoss, epochCorrect, epochSteps] = [0, 0, 0];
@@ -412,11 +487,16 @@ export class Trainer {
       await Promise.all([this.pipeline.dispose(), pool?.close()]);
     }
     const finished = this.step >= this.totalSteps;
-    const evaluation = finished ? await this.evaluate() : undefined;
-    if (evaluation && this.history.length) Object.assign(this.history[this.history.length - 1]!, { evalLoss: evaluation.loss, evalAccuracy: evaluation.accuracy, evalSize: evalSizeOf(this.o.schedule) });
+    let evaluation: Evaluation | undefined;
+    if (finished && this.o.eval) {
+      // The last epoch's evaluation when its weights are the ones kept; else the kept weights anew.
+      const lastKept = lastEvaluation?.step === this.totalSteps && (!this.best || this.best.epoch === this.totalSteps / this.stepsPerEpoch);
+      evaluation = lastKept && lastEvaluation?.test ? lastEvaluation.test : await this.withKeptWeights(() => evaluateModel(this.o.model, this.o.eval!, evalSizeOf(this.o.schedule), s.evalBatchSize));
+    }
     const total = elapsed();
-    this.emit({ type: 'end', step: this.step, finished, elapsed: total, ...(evaluation ? { evalLoss: evaluation.loss, evalAccuracy: evaluation.accuracy } : {}) });
-    return { steps: this.step, finished, elapsed: total, history: this.history, ...(evaluation ? { evaluation } : {}) };
+    const best = this.best ? { epoch: this.best.epoch, accuracy: this.best.accuracy } : undefined;
+    this.emit({ type: 'end', step: this.step, finished, elapsed: total, ...(evaluation ? { evalLoss: evaluation.loss, evalAccuracy: evaluation.accuracy } : {}), ...(best ? { bestEpoch: best.epoch } : {}) });
+    return { steps: this.step, finished, elapsed: total, evaluationSeconds: this.evaluationSeconds, history: this.history, ...(evaluation ? { evaluation } : {}), ...(best ? { best } : {}) };
   }
 
   /** Frees the optimizer slots, the EMA and the masks (not the model). */

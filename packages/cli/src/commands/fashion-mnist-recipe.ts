@@ -1,0 +1,29 @@
+/**
+ * The main job's recipe: image size per stage, and each regulariser's value at the first and the
+ * last stage (linear in between, the paper's rule), plus the random-resized-crop area and the
+ * held-out validation examples. Chosen with `npm run experiment:progressive` (docs: the
+ * progressive-learning experiment).
+ */
+export const FASHION_MNIST_RECIPE = {
+  epochs: 6,
+  sizes: [24, 26, 28],
+  dropout: [0, 0.1] as [number, number],
+  magnitude: [0, 0] as [number, number],
+  mixup: [0, 0] as [number, number],
+  crop: 0,
+  validation: 5000,
+  lr: 0.02,
+};
+
+/**
+ * The schedules the progressive-learning experiment compares: `progressive` (sizes and
+ * regularisation rising together), `fixed` (the last size and the last stage's regularisation
+ * throughout), `progressive-fixed-reg` (the sizes rising, regularisation at the last stage's
+ * values throughout: the paper's Table 13 ablation), `random-resize` (the official code's
+ * baseline: a size drawn every epoch between the first and the last, regularisation fixed).
+ */
+export const FASHION_MNIST_ARMS = ['progressive', 'fixed', 'progressive-fixed-reg', 'random-resize'] as const;
+
+/** One of {@link FASHION_MNIST_ARMS}. */
+export type FashionMnistArm = (typeof FASHION_MNIST_ARMS)[number];
+
