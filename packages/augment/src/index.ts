@@ -11,11 +11,12 @@ export { getAugmentation, registerAugmentation, type AnyAugmentation, type Augme
 export { AugmentPipeline, type AugmentationStep, type AugmentedBatch, type PipelineParams } from './pipeline.js';
 export { builtinAugmentations, registerAugmentations } from './register.js';
 
-export { randAugment, applyRandAugment, sampleRandAugment, type ChosenOp, type RandAugmentParams } from './randaugment/randaugment.js';
+export { randAugment, applyRandAugment, applyRandAugmentWithKernels, sampleRandAugment, type ChosenOp, type RandAugmentParams } from './randaugment/randaugment.js';
 export { parseRandAugmentSpec, resolveRandAugmentOptions, type RandAugmentOptions } from './randaugment/options.js';
+export { HOST_OPS, type HostOp } from './randaugment/host-ops.js';
 export { defaultOpNames, INCREASING_OPS, OFFICIAL_OPS, RANDAUGMENT_OPS, type OpContext, type RandAugmentOp } from './randaugment/op-table.js';
 
-export { mixup, applyMix, applyMixToLabels, resolveMixOptions, sampleMix, type MixMode, type MixOptions, type MixParams } from './mix/mixup-cutmix.js';
+export { mixup, applyMix, applyMixWithKernels, applyMixToLabels, resolveMixOptions, sampleMix, type MixMode, type MixOptions, type MixParams } from './mix/mixup-cutmix.js';
 export { labelSmoothing, smoothLabels } from './mix/label-smoothing.js';
 
 export { beta, logGamma, normal, uniformInt } from './distributions.js';

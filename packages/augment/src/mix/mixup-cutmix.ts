@@ -101,6 +101,41 @@ function checkBatch(what: string, size: number, params: MixParams): void {
  */
 export function applyMix(images: tf.Tensor4D, params: MixParams): tf.Tensor4D {
   checkBatch('images', images.shape[0], params);
+  if (HOST_BACKENDS.has(tf.getBackend())) return mixOnHost(images, params);
+  return applyMixWithKernels(images, params);
+}
+
+/** Backends whose tensors live in host memory, where mixing runs on the host. */
+const HOST_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
+
+/** {@link applyMix} in one pass over the batch on the host, with the kernels' float32 steps. */
+function mixOnHost(images: tf.Tensor4D, params: MixParams): tf.Tensor4D {
+  const [n, h, w, c] = images.shape;
+  const x = images.dataSync() as Float32Array;
+  const out = new Float32Array(x.length);
+  const per = h * w * c;
+  const f = Math.fround;
+  for (let i = 0; i < n; i++) {
+    const mode = params.mode[i];
+    const base = f(mode === 'mixup' ? params.labelWeight[i]! : 1);
+    const [top, bottom, left, right] = mode === 'cutmix' ? params.box[i]! : [0, 0, 0, 0];
+    const p = params.partner[i]! * per;
+    for (let y = 0; y < h; y++) {
+      for (let col = 0; col < w; col++) {
+        const own = f(base - (y >= top && y < bottom && col >= left && col < right ? 1 : 0));
+        const rest = f(1 - own);
+        const o = i * per + (y * w + col) * c;
+        const q = p + (y * w + col) * c;
+        for (let k = 0; k < c; k++) out[o + k] = f(f(x[o + k]! * own) + f(x[q + k]! * rest));
+      }
+    }
+  }
+  return tf.tensor4d(out, [n, h, w, c]);
+}
+
+/** {@link applyMix} with tensor kernels on any backend (the path for GPUs; tests check the host path against it). */
+export function applyMixWithKernels(images: tf.Tensor4D, params: MixParams): tf.Tensor4D {
+  checkBatch('images', images.shape[0], params);
   return tf.tidy(() => {
     const base = params.mode.map((m, i) => (m === 'mixup' ? params.labelWeight[i]! : 1));
     const boxes = params.box.map((b, i) => (params.mode[i] === 'cutmix' ? b : ([0, 0, 0, 0] as const)));

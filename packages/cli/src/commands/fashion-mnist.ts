@@ -193,6 +193,7 @@ export async function runFashionMnist(o: FashionMnistOptions): Promise<FashionMn
     ...(o.limit ? { limit: o.limit } : {}),
     ...(validation > 0 ? { validation } : {}),
     ...(crop > 0 ? { cropArea: crop } : {}),
+    randAugment: r.randAugment,
     log: o.log,
     tty: o.tty,
   });

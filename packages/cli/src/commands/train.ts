@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { createModel, EffnetError, graphCompilerFor, type ComputeEngine, type EffNetModel } from '@effnet/core';
 import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, holdOut, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type TrainToFolderResult } from '@effnet/progressive';
+import type { RandAugmentOptions } from '@effnet/augment';
 import { useBackend } from '../backend.js';
 import { readArchArgument } from '../read-arch.js';
 import { readSchedule } from './schedule.js';
@@ -45,6 +46,8 @@ export interface TrainCommandOptions {
   cropArea?: number;
   /** Probability of a horizontal flip with crops (default 0.5). */
   flip?: number;
+  /** RandAugment settings besides the stage's magnitude (ops, translation, cutout, fill). */
+  randAugment?: Partial<RandAugmentOptions>;
   evalEvery?: number;
   log: (text: string) => void;
   tty?: boolean;
@@ -155,6 +158,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommand
     model,
     train: split?.train ?? data.train,
     ...(split ? { validation: split.validation } : {}),
+    ...(o.randAugment ? { randAugment: o.randAugment } : {}),
     ...(o.cropArea !== undefined ? { crop: { scale: [o.cropArea, 1] as [number, number], ...(o.flip !== undefined ? { flip: o.flip } : {}) } } : {}),
     ...(data.eval ? { eval: data.eval } : {}),
     schedule,
