@@ -29,20 +29,22 @@ class ProtoWriter {
     return this.key(field, 0).varint(value);
   }
 
-  double(field: number, value: number): this {
-    const b = Buffer.alloc(8);
-    b.writeDoubleLE(value);
-    this.key(field, 1);
+  /** A 64-bit (wire type 1) or 32-bit (wire type 5) little-endian float. */
+  private fixed(field: number, value: number, bits: 32 | 64): this {
+    const b = Buffer.alloc(bits / 8);
+    if (bits === 64) b.writeDoubleLE(value);
+    else b.writeFloatLE(value);
+    this.key(field, bits === 64 ? 1 : 5);
     this.bytes.push(...b);
     return this;
   }
 
+  double(field: number, value: number): this {
+    return this.fixed(field, value, 64);
+  }
+
   float(field: number, value: number): this {
-    const b = Buffer.alloc(4);
-    b.writeFloatLE(value);
-    this.key(field, 5);
-    this.bytes.push(...b);
-    return this;
+    return this.fixed(field, value, 32);
   }
 
   bytesField(field: number, value: Uint8Array | string): this {
