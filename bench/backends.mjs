@@ -236,6 +236,7 @@ if (!existsSync(onnxFile)) {
     record(W.b0_1, 'onnxruntime-web (wasm, 1 thread)', { error: `not available: ${e.message.slice(0, 80)}` });
   }
 }
+let torchAnchor = false;
 for (const python of ['/usr/bin/python3', 'python3']) {
   try {
     const out = execFileSync(python, [join(here, 'torch_b0_step.py'), '128', '32', String(TRAIN_REPS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -243,11 +244,13 @@ for (const python of ['/usr/bin/python3', 'python3']) {
     record(W.train, `PyTorch ${r.torch} CPU (${r.threads} threads)`, stats(r.ms));
     const small = JSON.parse(execFileSync(python, [join(here, 'torch_b0_step.py'), '64', '8', String(TRAIN_REPS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
     record(W.trainSmall, `PyTorch ${r.torch} CPU (${r.threads} threads)`, stats(small.ms));
+    torchAnchor = true;
     break;
   } catch {
-    // try the next python, else no PyTorch anchor
+    // try the next python
   }
 }
+if (!torchAnchor) record(W.train, 'PyTorch', { error: 'PyTorch is not installed (apt-get install python3-torch)' });
 
 // Table. Ratios: to the fastest effnet row of the workload, and to its anchor (onnxruntime-node
 // for inference, PyTorch for training), both measured in this run.
@@ -269,3 +272,9 @@ for (const w of Object.values(W)) {
 }
 console.log(lines.join('\n'));
 for (const n of notes) console.log(`\n${n}`);
+// An anchor that could not run is a row saying why; with --require-anchors (and under CI) an error.
+const missingAnchors = results.filter((r) => r.error && /onnxruntime|PyTorch/.test(r.runtime));
+if (missingAnchors.length && (args.includes('--require-anchors') || process.env.CI === 'true')) {
+  console.error(`bench: ${missingAnchors.map((r) => `${r.runtime}: ${r.error}`).join('; ')} (--require-anchors)`);
+  process.exitCode = 1;
+}

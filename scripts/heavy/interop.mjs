@@ -9,10 +9,12 @@
 // "Same outputs" means max |effnet - other| / max |other| < 1e-4. `npm run test:heavy` runs it
 // (interop.test.ts, project heavy-interop); `node scripts/heavy/interop.mjs <regex>` after a build
 // runs the checks whose names match. Pythons: EFFNET_KERAS_PYTHON / EFFNET_TIMM_PYTHON, else the first of
-// ~/.cache/effnet/heavy-venv/bin/python, /usr/bin/python3, python3 that imports the packages.
-// With CI=true and no suitable Python, the packages are installed into that venv (made from
-// /usr/bin/python3 or python3). Checks whose Python is missing are skipped with the reason; the
-// suite fails only when a check runs and disagrees.
+// the venv (~/.cache/effnet/heavy-venv for Keras, ~/.cache/effnet/heavy-timm-venv for timm),
+// /usr/bin/python3, python3 that imports the packages. With CI=true and no suitable Python, the
+// packages are installed into that venv (Keras: tensorflow-cpu 2.21 from pip; timm: pip's timm
+// over Debian's python3-torch and python3-torchvision, apt-installed when run as root). Checks
+// whose Python is missing are skipped with the reason; under CI they fail, as does a check that
+// runs and disagrees.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -40,6 +42,7 @@ registerBlocks();
 scaling.registerVariants();
 
 const VENV = process.env.EFFNET_HEAVY_VENV ?? path.join(homedir(), '.cache/effnet/heavy-venv');
+const TIMM_VENV = process.env.EFFNET_HEAVY_TIMM_VENV ?? path.join(homedir(), '.cache/effnet/heavy-timm-venv');
 const TOLERANCE = 1e-4;
 const results = [];
 const only = process.argv[2] ? new RegExp(process.argv[2]) : undefined;
@@ -57,14 +60,18 @@ function imports(exe, modules) {
   return r.status === 0;
 }
 
-function install(packages) {
+/**
+ * Installs `packages` with pip into `venv` (created from Debian's /usr/bin/python3, else python3;
+ * with `systemSite`, the venv also sees that Python's packages). Returns why it failed, if it did.
+ */
+function install(venv, packages, systemSite = false) {
   const base = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import venv, ensurepip'], { stdio: 'ignore' }).status === 0);
   if (!base) return 'no python3 with venv/ensurepip to create a virtual environment';
-  const py = path.join(VENV, 'bin/python');
+  const py = path.join(venv, 'bin/python');
   if (!existsSync(py)) {
-    console.log(`heavy: creating ${VENV} from ${base}`);
-    const v = spawnSync(base, ['-m', 'venv', VENV], { stdio: 'inherit' });
-    if (v.status !== 0) return `${base} -m venv ${VENV} failed`;
+    console.log(`heavy: creating ${venv} from ${base}${systemSite ? ' (with its system packages)' : ''}`);
+    const v = spawnSync(base, ['-m', 'venv', ...(systemSite ? ['--system-site-packages'] : []), venv], { stdio: 'inherit' });
+    if (v.status !== 0) return `${base} -m venv ${venv} failed`;
   }
   console.log(`heavy: pip install ${packages.join(' ')} (this can take minutes)`);
   const r = spawnSync(py, ['-m', 'pip', 'install', '--retries', '0', '--timeout', '60', ...packages], { encoding: 'utf8', timeout: 30 * 60_000 });
@@ -72,16 +79,36 @@ function install(packages) {
   return undefined;
 }
 
-/** A Python that imports `modules`, or `{ reason }` why there is none. */
-function findPython(envVar, modules, packages) {
-  const candidates = [process.env[envVar], path.join(VENV, 'bin/python'), '/usr/bin/python3', 'python3'].filter(Boolean);
+/**
+ * timm over Debian's PyTorch: pip's newest torch and torchvision do not always match each other
+ * (torchvision's compiled operators then fail to load), so the venv sees Debian's python3-torch
+ * and python3-torchvision (installed with apt when this runs as root) and pip adds only timm and
+ * its pure-Python dependencies.
+ */
+function installTimm(venv) {
+  const debian = '/usr/bin/python3';
+  if (!imports(debian, ['torch', 'torchvision']) && process.getuid?.() === 0) {
+    console.log('heavy: apt-get install python3-torch python3-torchvision python3-pil');
+    spawnSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-torchvision python3-pil'], { stdio: 'inherit' });
+  }
+  if (!imports(debian, ['torch', 'torchvision'])) return `${debian} has no torch and torchvision (apt-get install python3-torch python3-torchvision)`;
+  return install(venv, ['timm', 'safetensors'], true);
+}
+
+/**
+ * A Python that imports `modules`, or `{ reason }` why there is none: the one named by `envVar`,
+ * then `venv`'s, then Debian's and the PATH's python3. Under CI=true a missing one is installed
+ * into `venv` by `setup(venv)`.
+ */
+function findPython(envVar, modules, venv, setup) {
+  const candidates = [process.env[envVar], path.join(venv, 'bin/python'), '/usr/bin/python3', 'python3'].filter(Boolean);
   const found = candidates.find((p) => imports(p, modules));
   if (found) return { exe: found };
-  const missing = `no Python with ${modules.join(', ')} (tried ${candidates.join(', ')}; set ${envVar}, or run with CI=true to install ${packages.join(' ')})`;
+  const missing = `no Python with ${modules.join(', ')} (tried ${candidates.join(', ')}; set ${envVar}, or run with CI=true to install them)`;
   if (process.env.CI !== 'true') return { reason: missing };
-  const failed = install(packages);
+  const failed = setup(venv);
   if (failed) return { reason: failed };
-  const py = path.join(VENV, 'bin/python');
+  const py = path.join(venv, 'bin/python');
   return imports(py, modules) ? { exe: py } : { reason: `${py} still cannot import ${modules.join(', ')} after installing` };
 }
 
@@ -175,6 +202,9 @@ function judge(name, ours, theirs, batch, extra = '') {
 
 const work = await mkdtemp(path.join(tmpdir(), 'effnet-heavy-'));
 
+/** A check whose Python is missing skips here, saying why; under CI it fails (nothing skips in CI). */
+const missingStatus = process.env.CI === 'true' ? 'fail' : 'skip';
+
 /**
  * One effnet -> other framework check: skipped when not selected or when its Python is missing;
  * otherwise `body` gets a random model of case `c`, its saved input and a work folder.
@@ -182,7 +212,7 @@ const work = await mkdtemp(path.join(tmpdir(), 'effnet-heavy-'));
 async function exportCheck(label, python, c, seed, body) {
   if (only && !only.test(label)) return;
   if (!python.exe) {
-    record(label, 'skip', python.reason);
+    record(label, missingStatus, python.reason);
     return;
   }
   const dir = await mkdtemp(path.join(work, 'case-'));
@@ -203,7 +233,7 @@ try {
     { name: 's-notop', source: 'efficientnetv2-s', args: ['--variant', 'efficientnetv2-s'], classes: 0, input: [2, 96, 96, 3] },
     { name: 'b3-w06-d05-nonsquare', source: { base: 'efficientnetv2-b3', width: 0.6, depth: 0.5 }, args: ['--base', 'efficientnetv2-b3', '--width', '0.6', '--depth', '0.5'], classes: 3, input: [2, 75, 67, 3] },
   ];
-  const keras = findPython('EFFNET_KERAS_PYTHON', ['keras', 'tensorflow', 'h5py', 'numpy'], ['tensorflow-cpu==2.21.0', 'keras', 'h5py']);
+  const keras = findPython('EFFNET_KERAS_PYTHON', ['keras', 'tensorflow', 'h5py', 'numpy'], VENV, (venv) => install(venv, ['tensorflow-cpu==2.21.0', 'keras', 'h5py']));
   for (const c of KERAS_CASES) {
     await exportCheck(`keras ${c.name}`, keras, c, 11, async (model, input, dir, label) => {
       const ours = output(model, input, c.classes);
@@ -219,7 +249,7 @@ try {
   }
 
   // -------------------------------------------------------------------------------------------- timm
-  const timm = findPython('EFFNET_TIMM_PYTHON', ['torch', 'timm', 'safetensors', 'numpy'], ['timm', 'safetensors', 'torch']);
+  const timm = findPython('EFFNET_TIMM_PYTHON', ['torch', 'timm', 'safetensors', 'numpy'], TIMM_VENV, installTimm);
   const TIMM_EXPORT = [
     { name: 'tf_efficientnetv2_b0', source: 'efficientnetv2-b0', classes: 7, input: [2, 96, 112, 3] },
     { name: 'tf_efficientnetv2_s', source: 'efficientnetv2-s', classes: 4, input: [2, 96, 80, 3] },
@@ -238,7 +268,7 @@ try {
     const label = `timm ${c.name}: timm -> effnet -> timm`;
     if (only && !only.test(label)) {
       // not selected
-    } else if (!timm.exe) record(label, 'skip', timm.reason);
+    } else if (!timm.exe) record(label, missingStatus, timm.reason);
     else {
       const dir = await mkdtemp(path.join(work, 'timm-roundtrip-'));
       try {

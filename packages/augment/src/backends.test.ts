@@ -50,7 +50,10 @@ describe('augmentations on other backends', () => {
     it(`${name}: every op and a pipeline give the cpu backend's exact results (skipped when not installed)`, async (test) => {
       await tf.setBackend('cpu');
       const cpu = runEverything();
-      if (!(await tryBackend(name))) return test.skip();
+      if (!(await tryBackend(name))) {
+        if (process.env.CI) throw new Error(`CI: the ${name} backend (${OPTIONAL_BACKENDS[name]}) did not start`);
+        return test.skip();
+      }
       const other = runEverything();
       expect(Object.keys(other)).toEqual(Object.keys(cpu));
       for (const key of Object.keys(cpu)) expect(other[key], key).toEqual(cpu[key]);

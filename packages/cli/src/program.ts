@@ -225,6 +225,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .option('--validation <n>', 'hold out the last N training examples: evaluated every epoch, they choose the weights kept at the end')
     .option('--crop <area>', 'random resized crops covering at least this share of each image (0-1], with horizontal flips')
     .option('--flip <p>', 'probability of a horizontal flip with --crop', '0.5')
+    .addOption(new Option('--small-images <how>', 'how stages below the largest size make their images: resize (the whole image scaled down) or crop (a random window at the largest size\'s scale)').choices(['resize', 'crop']).default('resize'))
     .option('--eval-every <epochs>', 'evaluate every N epochs, 0 = only at the end', '1')
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--backend <name>', 'TF.js backend: cpu, wasm, webgpu, webgl, tfjs-node, tfjs-node-gpu or auto', 'auto')
@@ -261,6 +262,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         ...(str('limit') ? { limit: int('limit', '--limit')! } : {}),
         ...(str('validation') ? { validation: int('validation', '--validation')! } : {}),
         ...(str('crop') ? { cropArea: num('crop', '--crop', 1e-6, 1)!, flip: num('flip', '--flip', 0, 1)! } : {}),
+        smallImages: str('smallImages') as 'resize' | 'crop',
         evalEvery: num('evalEvery', '--eval-every')!,
         resume: opts.resume === true,
         backend: str('backend')!,
@@ -286,10 +288,12 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .addOption(new Option('--arm <schedule>', 'progressive: sizes and regularization rise together; fixed: the last size and regularization throughout; progressive-fixed-reg: sizes rise, regularization fixed at the last stage\'s; random-resize: a size drawn every epoch').choices([...FASHION_MNIST_ARMS]).default('progressive'))
     .option('--fixed', 'same as --arm fixed (the non-progressive baseline)')
     .option('--lr <x>', 'peak learning rate (RMSProp, cosine decay)', String(FASHION_MNIST_RECIPE.lr))
+    .option('--ema <decay>', 'EMA decay of the evaluated weights (0: off)', String(FASHION_MNIST_RECIPE.ema))
     .option('--dropout <first,last>', 'dropout before the classifier at the first and last stage', FASHION_MNIST_RECIPE.dropout.join(','))
     .option('--magnitude <first,last>', 'RandAugment magnitude at the first and last stage (0: off)', FASHION_MNIST_RECIPE.magnitude.join(','))
     .option('--mixup <first,last>', 'mixup alpha at the first and last stage (0: off)', FASHION_MNIST_RECIPE.mixup.join(','))
     .option('--crop <area>', 'random resized crops covering at least this share of each image, with flips (0: off)', String(FASHION_MNIST_RECIPE.crop))
+    .addOption(new Option('--small-images <how>', 'how stages below the last size make their images: resize (the whole image scaled down) or crop (a random window at the last size\'s scale)').choices(['resize', 'crop']).default(FASHION_MNIST_RECIPE.smallImages))
     .option('--validation <n>', 'training images held out to choose the kept weights (0: none)', String(FASHION_MNIST_RECIPE.validation))
     .option('--limit <n>', 'use only the first N training images')
     .option('--seed <n>', 'seed', '1')
@@ -309,6 +313,8 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         magnitude: parseRange(str('magnitude')!, '--magnitude', 0, 30),
         mixup: parseRange(str('mixup')!, '--mixup', 0, 10),
         crop: parseNumber(str('crop')!, '--crop', 0, 1),
+        smallImages: str('smallImages') as 'resize' | 'crop',
+        ema: parseNumber(str('ema')!, '--ema', 0, 1),
         validation: parseCount(str('validation')!, '--validation', 0),
         ...(str('arch') ? { arch: str('arch')! } : {}),
         epochs: parseNumber(str('epochs')!, '--epochs', 1e-9),

@@ -131,7 +131,7 @@ describe('effnet train', () => {
 
   it('held-out validation chooses the kept weights; crops and flips; every epoch evaluated; TensorBoard logs', async () => {
     const out = path.join(tmp, 'validated');
-    const r = await effnet(...trainArgs(out, '--validation', '8', '--crop', '0.5'));
+    const r = await effnet(...trainArgs(out, '--validation', '8', '--crop', '0.5', '--small-images', 'crop'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/trained after 15 steps/); // 40 training images left, 5 steps per epoch
     type Event = { type: string; epoch: number; validationAccuracy?: number; evalAccuracy?: number; evaluationSeconds?: number; bestEpoch?: number };
@@ -151,6 +151,7 @@ describe('effnet train', () => {
     const html = await readFile(path.join(out, 'report', 'index.html'), 'utf8');
     expect(html).toMatch(/best on validation/);
     expect(html).toMatch(/random resized crop, area 0\.5-1/);
+    expect(html).toMatch(/random windows at the last stage&#39;s scale|random windows at the last stage's scale/);
     expect(html).not.toContain(tmp);
     expect((await readdir(path.join(out, 'tensorboard'))).sort()).toEqual(['test', 'train', 'validation']);
   });

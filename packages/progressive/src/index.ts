@@ -23,7 +23,7 @@ export {
 export { buildSchedule, builtinSchedules, registerSchedule, registerSchedules, type SchedulePlugin, type ScheduleRequest } from './schedule/schedule-plugin.js';
 
 export { Trainer, type TrainResult } from './train/trainer.js';
-export { resolveTrainerSettings, type DataParallelOptions, type ResolvedTrainerSettings, type TrainerOptions } from './train/trainer-options.js';
+export { resolveTrainerSettings, type DataParallelOptions, type ResolvedTrainerSettings, type SmallImages, type TrainerOptions } from './train/trainer-options.js';
 export { GradientWorkers, gradientWorkerEntry } from './train/parallel/gradient-workers.js';
 export type { GradientWorkerInit, ShareRequest, WorkerMessage } from './train/parallel/worker-protocol.js';
 export { combineStatistics, shareGradient, type ShareGradient, type ShareSettings } from './train/parallel/share-gradient.js';

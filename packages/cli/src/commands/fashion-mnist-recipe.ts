@@ -11,6 +11,8 @@ export const FASHION_MNIST_RECIPE = {
   magnitude: [0, 0] as [number, number],
   mixup: [0, 0] as [number, number],
   crop: 0,
+  /** Stages below 28 px train on random windows of the 28 px image (objects keep their size). */
+  smallImages: 'resize' as 'resize' | 'crop',
   validation: 5000,
   /**
    * RandAugment for 28 px grey garments on black: the geometric ops and Cutout (the photometric
@@ -20,6 +22,8 @@ export const FASHION_MNIST_RECIPE = {
    */
   randAugment: { ops: ['Rotate', 'ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Cutout'], translateFraction: 0.45, cutoutPixels: 5, fill: 0 },
   lr: 0.02,
+  /** EMA decay of the evaluated weights. */
+  ema: 0.999,
 };
 
 /**

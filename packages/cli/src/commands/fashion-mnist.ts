@@ -1,7 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EffnetError, type ComputeEngine } from '@effnet/core';
-import { FASHION_MNIST_CLASSES, randomResizeSchedule, type EpochEvent, type Schedule, type Stage, type StageSettings } from '@effnet/progressive';
+import { FASHION_MNIST_CLASSES, randomResizeSchedule, type EpochEvent, type Schedule, type SmallImages, type Stage, type StageSettings } from '@effnet/progressive';
 import { FASHION_MNIST_RECIPE, type FashionMnistArm } from './fashion-mnist-recipe.js';
 import { trainCommand, type TrainCommandResult } from './train.js';
 
@@ -90,6 +90,10 @@ export interface FashionMnistOptions {
   mixup?: [number, number];
   /** Least share of an image's area a random resized crop covers (0: no crops or flips). */
   crop?: number;
+  /** EMA decay of the evaluated weights (default: the recipe's). */
+  ema?: number;
+  /** How stages below the last size make their images (default: the recipe's). */
+  smallImages?: SmallImages;
   /** Training examples held out to choose the kept weights (0: none; the EMA of the last epoch is kept). */
   validation?: number;
   backend: string;
@@ -183,7 +187,7 @@ export async function runFashionMnist(o: FashionMnistOptions): Promise<FashionMn
     lr: o.lr,
     lrDecay: 'cosine',
     warmupEpochs: 0.1,
-    ema: 0.999,
+    ema: o.ema ?? r.ema,
     seed: o.seed,
     backend: o.backend,
     workers: o.workers ?? 'auto',
@@ -193,6 +197,7 @@ export async function runFashionMnist(o: FashionMnistOptions): Promise<FashionMn
     ...(o.limit ? { limit: o.limit } : {}),
     ...(validation > 0 ? { validation } : {}),
     ...(crop > 0 ? { cropArea: crop } : {}),
+    smallImages: o.smallImages ?? r.smallImages,
     randAugment: r.randAugment,
     log: o.log,
     tty: o.tty,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { createModel, EffnetError, graphCompilerFor, type ComputeEngine, type EffNetModel } from '@effnet/core';
-import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, holdOut, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type TrainToFolderResult } from '@effnet/progressive';
+import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, holdOut, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type SmallImages, type TrainToFolderResult } from '@effnet/progressive';
 import type { RandAugmentOptions } from '@effnet/augment';
 import { useBackend } from '../backend.js';
 import { readArchArgument } from '../read-arch.js';
@@ -46,6 +46,8 @@ export interface TrainCommandOptions {
   cropArea?: number;
   /** Probability of a horizontal flip with crops (default 0.5). */
   flip?: number;
+  /** How stages below the largest size make their images: `resize` (default) or `crop` (a window at full scale). */
+  smallImages?: SmallImages;
   /** RandAugment settings besides the stage's magnitude (ops, translation, cutout, fill). */
   randAugment?: Partial<RandAugmentOptions>;
   evalEvery?: number;
@@ -160,6 +162,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommand
     ...(split ? { validation: split.validation } : {}),
     ...(o.randAugment ? { randAugment: o.randAugment } : {}),
     ...(o.cropArea !== undefined ? { crop: { scale: [o.cropArea, 1] as [number, number], ...(o.flip !== undefined ? { flip: o.flip } : {}) } } : {}),
+    ...(o.smallImages ? { smallImages: o.smallImages } : {}),
     ...(data.eval ? { eval: data.eval } : {}),
     schedule,
     out: o.out,

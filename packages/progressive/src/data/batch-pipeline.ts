@@ -21,6 +21,12 @@ export interface BatchPipelineOptions {
   prefetch?: number;
   /** Random resized crops and flips (none by default): boxes drawn per step from the seed. */
   crop?: ResolvedCropOptions;
+  /**
+   * Steps whose size is below `finalSize` cut a random window of `size / finalSize` of the image
+   * (inside the crop box, if any) instead of shrinking all of it, at a whole-pixel offset of an
+   * image `finalSize` pixels wide: objects keep their size in pixels from stage to stage.
+   */
+  window?: { finalSize: number };
 }
 
 const CROP_SEED = 0x1b873593;
@@ -80,12 +86,30 @@ export class BatchPipeline {
     return this.dataset.load(ids, this.o.sizeAt(step), this.cropsOf(step)).then((images) => ({ step, images, labels }));
   }
 
-  /** The crop boxes of step `step` (undefined without `crop`): the same for a step whatever ran before. */
+  /**
+   * The crop boxes of step `step` (undefined without `crop` or a window at this step's size): the
+   * same for a step whatever ran before.
+   */
   cropsOf(step: number): CropBox[] | undefined {
     const crop = this.o.crop;
-    if (!crop) return undefined;
+    const finalSize = this.o.window?.finalSize ?? 0;
+    const size = this.o.sizeAt(step);
+    const windowed = size < finalSize;
+    if (!crop && !windowed) return undefined;
     const rng = new SeededRandom(mixSeed(this.o.seed ^ CROP_SEED, step));
-    return Array.from({ length: this.o.batchSize }, () => randomCrop(crop, rng, 1, 1));
+    return Array.from({ length: this.o.batchSize }, () => {
+      const box = crop ? randomCrop(crop, rng, 1, 1) : { top: 0, left: 0, height: 1, width: 1, flip: false };
+      if (!windowed) return box;
+      const offsets = finalSize - size + 1;
+      const [down, right] = [Math.floor(rng.next() * offsets), Math.floor(rng.next() * offsets)];
+      return {
+        top: box.top + (box.height * down) / finalSize,
+        left: box.left + (box.width * right) / finalSize,
+        height: (box.height * size) / finalSize,
+        width: (box.width * size) / finalSize,
+        flip: box.flip,
+      };
+    });
   }
 
   /**

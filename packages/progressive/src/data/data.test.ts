@@ -126,4 +126,38 @@ describe('tensors and batches', () => {
     ds.dispose();
     x.dispose();
   });
+
+  it('with windows, smaller stages cut whole-pixel windows of the image at its own scale; the last stage sees all of it', async () => {
+    // Image k holds 1000 k + 10 row + column (row, column < 8), exact in float32.
+    const [n, side] = [6, 8];
+    const pixels = Float32Array.from({ length: n * side * side }, (_, i) => 1000 * Math.floor(i / (side * side)) + 10 * Math.floor((i % (side * side)) / side) + (i % side));
+    const x = tf.tensor4d(pixels, [n, side, side, 1]);
+    const ds = new TensorDataset(x, [0, 1, 0, 1, 0, 1]);
+    const pipeline = new BatchPipeline(ds, { batchSize: 3, seed: 4, sizeAt: (s) => (s < 2 ? 5 : 8), window: { finalSize: side } });
+    const offsets = new Set<string>();
+    for (let step = 0; step < 2; step++) {
+      const boxes = pipeline.cropsOf(step)!;
+      const batch = await pipeline.get(step, 2);
+      const got = (await batch.images.data()) as Float32Array;
+      expect(batch.images.shape).toEqual([3, 5, 5, 3]);
+      const ids = pipeline.indicesOf(step);
+      for (let b = 0; b < 3; b++) {
+        const [top, left] = [boxes[b]!.top * side, boxes[b]!.left * side];
+        expect([Number.isInteger(Math.round(top * 1e9) / 1e9), boxes[b]!.height]).toEqual([true, 5 / 8]);
+        offsets.add(`${Math.round(top)},${Math.round(left)}`);
+        for (let r = 0; r < 5; r++) {
+          for (let c = 0; c < 5; c++) expect(got[((b * 5 + r) * 5 + c) * 3]).toBe(1000 * ids[b]! + 10 * (Math.round(top) + r) + Math.round(left) + c);
+        }
+      }
+      batch.images.dispose();
+    }
+    expect(offsets.size).toBeGreaterThan(1);
+    expect(pipeline.cropsOf(2)).toBeUndefined();
+    const whole = await pipeline.get(2, 3);
+    expect(Array.from((await whole.images.data()).slice(0, 6))).toEqual([1000 * pipeline.indicesOf(2)[0]!, 1000 * pipeline.indicesOf(2)[0]!, 1000 * pipeline.indicesOf(2)[0]!, 1000 * pipeline.indicesOf(2)[0]! + 1, 1000 * pipeline.indicesOf(2)[0]! + 1, 1000 * pipeline.indicesOf(2)[0]! + 1]);
+    whole.images.dispose();
+    await pipeline.dispose();
+    ds.dispose();
+    x.dispose();
+  });
 });

@@ -94,6 +94,7 @@ export async function trainToFolder(o: TrainToFolderOptions): Promise<TrainToFol
         ...(e ? ([[result.best ? `test accuracy (weights of epoch ${Number(result.best.epoch.toFixed(2))}, best on validation)` : 'test accuracy', `${(100 * e.accuracy).toFixed(2)} % at ${evalSize} px`], ['test loss', e.loss.toFixed(4)]] as [string, string][]) : []),
         ['optimizer', `${s.optimizer.type}, peak learning rate ${lr.perImages ? (lr.base * s.batchSize) / lr.perImages : lr.base}, ${lr.decay} decay, ${lr.warmupEpochs} warm-up epochs, weight decay ${s.weightDecay}, label smoothing ${s.labelSmoothing}, EMA ${s.ema === false ? 'off' : s.ema}`],
         ['crop', s.crop ? `random resized crop, area ${s.crop.scale.join('-')}, aspect ${s.crop.ratio.map((v) => v.toFixed(2)).join('-')}, flip ${s.crop.flip}` : 'none'],
+        ['smaller stages', s.smallImages === 'crop' ? 'random windows at the last stage\'s scale' : 'whole images resized'],
         ['seed', String(s.seed)],
         ['engine', s.engine],
         ['files', 'model: ../model, metrics: ../metrics.jsonl, TensorBoard: ../tensorboard'],

@@ -25,6 +25,13 @@ export interface TrainerOptions {
   keepBest?: boolean;
   /** Random resized crops and horizontal flips of the training images (default: none). */
   crop?: RandomCropOptions | false;
+  /**
+   * How a stage smaller than the schedule's largest size makes its images: `resize` (default, the
+   * paper's progressive resizing: the whole image scaled down) or `crop` (a random window of the
+   * stage's size at the largest stage's scale, so that objects keep their size in pixels and only
+   * the field of view grows; for small images, where scaling changes what a network sees).
+   */
+  smallImages?: SmallImages;
   /** The progressive schedule (see `buildSchedule`). */
   schedule: Schedule;
   /** Images per optimizer step (default 32). */
@@ -108,8 +115,12 @@ export interface ResolvedTrainerSettings {
   evalEvery: number;
   evalBatchSize: number;
   crop: ResolvedCropOptions | false;
+  smallImages: SmallImages;
   keepBest: boolean;
 }
+
+/** How a progressive stage makes images smaller than the last stage's: see `TrainerOptions.smallImages`. */
+export type SmallImages = 'resize' | 'crop';
 
 /** Checks the numeric options; errors name the option. */
 export function resolveTrainerSettings(o: TrainerOptions): ResolvedTrainerSettings {
@@ -134,6 +145,7 @@ export function resolveTrainerSettings(o: TrainerOptions): ResolvedTrainerSettin
     evalEvery: c.number(o.evalEvery ?? 1, 'evalEvery', { min: 0 }),
     evalBatchSize: c.int(o.evalBatchSize ?? 250, 'evalBatchSize', { min: 1 }),
     crop: o.crop ? resolveCropOptions(o.crop) : false,
+    smallImages: o.smallImages === undefined || o.smallImages === 'resize' || o.smallImages === 'crop' ? (o.smallImages ?? 'resize') : c.fail('smallImages', 'is not a way to make small images', 'resize or crop', o.smallImages),
     keepBest: o.keepBest ?? o.validation !== undefined,
   };
 }

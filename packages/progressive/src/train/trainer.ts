@@ -81,6 +81,7 @@ export class Trainer {
       sizeAt: (step) => this.stageAt(step).imageSize,
       prefetch: o.prefetch ?? 2,
       ...(this.settings.crop ? { crop: this.settings.crop } : {}),
+      ...(this.settings.smallImages === 'crop' ? { window: { finalSize: Math.max(...o.schedule.stages.map((s) => s.imageSize)) } } : {}),
     });
     this.stepsPerEpoch = this.pipeline.stepsPerEpoch;
     this.totalSteps = Math.round(totalEpochs(o.schedule) * this.stepsPerEpoch);
