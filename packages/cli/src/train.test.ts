@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +154,15 @@ describe('effnet train', () => {
     expect(html).toMatch(/random windows at the last stage&#39;s scale|random windows at the last stage's scale/);
     expect(html).not.toContain(tmp);
     expect((await readdir(path.join(out, 'tensorboard'))).sort()).toEqual(['test', 'train', 'validation']);
+  });
+
+  it('a second run on a folder another run is writing is refused, naming the first', async () => {
+    const out = path.join(tmp, 'busy');
+    await mkdir(out, { recursive: true });
+    await writeFile(path.join(out, '.effnet.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'effnet fashion-mnist', since: '2026-01-01T00:00:00.000Z' }));
+    const r = await effnet(...trainArgs(out));
+    expectErrorLine(r, new RegExp(`busy: is being written by another run; wait for it, or choose another output folder \\(expected no other writer, got pid ${process.pid} on .* \\(effnet fashion-mnist\\)`));
+    expect(await readdir(out)).toEqual(['.effnet.lock']);
   });
 
   it('killed with SIGKILL and resumed, it ends with the weights of an uninterrupted run (cpu)', async () => {

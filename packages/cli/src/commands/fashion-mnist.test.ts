@@ -31,7 +31,7 @@ describe('fashion-mnist --out never deletes a user\'s files', () => {
     expect(await readFile(file, 'utf8')).toBe('keep');
   });
 
-  it('clears a previous run (with an interrupted write\'s leftovers), and accepts a missing or empty folder', async () => {
+  it('clears a previous run (with an interrupted write\'s leftovers) but not its lock, and accepts a missing or empty folder', async () => {
     const out = path.join(tmp, 'previous');
     await mkdir(out);
     for (const e of RUN_ENTRIES) {
@@ -40,7 +40,8 @@ describe('fashion-mnist --out never deletes a user\'s files', () => {
     }
     await mkdir(path.join(out, '.checkpoint.tmp-123-abc9'));
     await clearPreviousRun(out);
-    expect(await readdir(out)).toEqual([]);
+    // The run's own lock (taken before clearing) stays.
+    expect(await readdir(out)).toEqual(['.effnet.lock']);
     await clearPreviousRun(out);
     await clearPreviousRun(path.join(tmp, 'missing'));
     expect(existsSync(path.join(tmp, 'missing'))).toBe(false);

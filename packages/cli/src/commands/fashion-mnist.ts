@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EffnetError, type ComputeEngine } from '@effnet/core';
+import { EffnetError, LOCK_FILE, type ComputeEngine } from '@effnet/core';
 import { FASHION_MNIST_CLASSES, randomResizeSchedule, type EpochEvent, type Schedule, type SmallImages, type Stage, type StageSettings } from '@effnet/progressive';
 import { FASHION_MNIST_RECIPE, type FashionMnistArm } from './fashion-mnist-recipe.js';
 import { trainCommand, type TrainCommandResult } from './train.js';
@@ -132,7 +132,7 @@ export interface FashionMnistResult {
 }
 
 /** What a run of the main job writes into its output folder (and nothing else). */
-export const RUN_ENTRIES = ['arch.json', 'schedule.json', 'checkpoint', 'metrics.jsonl', 'model', 'report', 'tensorboard'];
+export const RUN_ENTRIES = ['arch.json', 'schedule.json', 'checkpoint', 'metrics.jsonl', 'model', 'report', 'tensorboard', LOCK_FILE];
 
 /** Temporary files and folders the atomic writers leave beside an entry while they write it. */
 const TEMPORARY_ENTRY = /^\.(?:arch\.json|schedule\.json|checkpoint|metrics\.jsonl|model|report|tensorboard)\.(?:tmp|old)-[0-9]+-[a-z0-9]+$/;
@@ -156,7 +156,7 @@ export async function clearPreviousRun(out: string): Promise<void> {
       actual: foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, ... (${foreign.length} entries)` : ''),
     });
   }
-  for (const e of entries) await rm(path.join(out, e), { recursive: true, force: true });
+  for (const e of entries) if (e !== LOCK_FILE) await rm(path.join(out, e), { recursive: true, force: true });
 }
 
 /**
@@ -165,6 +165,16 @@ export async function clearPreviousRun(out: string): Promise<void> {
  * size only; evaluates the full test set with the EMA weights, saves the model and the report.
  */
 export async function runFashionMnist(o: FashionMnistOptions): Promise<FashionMnistResult> {
+  const { lockFolder } = await import('@effnet/core');
+  const release = await lockFolder(o.out, 'effnet fashion-mnist');
+  try {
+    return await runLocked(o);
+  } finally {
+    await release();
+  }
+}
+
+async function runLocked(o: FashionMnistOptions): Promise<FashionMnistResult> {
   const { writeFileAtomic } = await import('@effnet/core');
   if (!o.resume) await clearPreviousRun(o.out);
   const arch = o.arch ?? path.join(o.out, 'arch.json');

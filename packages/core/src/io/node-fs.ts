@@ -30,16 +30,80 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
   }
 }
 
+/** A leftover of {@link writeDirAtomic} beside `dir`: `.<name>.tmp-<pid>-<id>` or `.<name>.old-<pid>-<id>`. */
+interface Leftover {
+  entry: string;
+  kind: 'tmp' | 'old';
+  pid: number;
+  id: string;
+}
+
+/** True when process `pid` is alive on this machine. */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Finishes or undoes what an interrupted {@link writeDirAtomic} of `dir` left behind (a process
+ * killed while it wrote): when `dir` is missing because the writer died between its two renames,
+ * the complete new folder is moved into place (else the previous one); then the temporary and
+ * previous folders of writers that are no longer running are removed. Leftovers of a live writer
+ * are not touched. Returns what it did, one line per action.
+ */
+export async function recoverDir(dir: string): Promise<string[]> {
+  const { fs, path } = await nodeFs();
+  const target = path.resolve(dir);
+  const parent = path.dirname(target);
+  const pattern = new RegExp(`^\\.${escapeRegExp(path.basename(target))}\\.(tmp|old)-([0-9]+)-([a-z0-9]+)$`);
+  const entries = await fs.readdir(parent).catch(() => [] as string[]);
+  const leftovers: Leftover[] = [];
+  for (const entry of entries) {
+    const m = pattern.exec(entry);
+    if (m && !processAlive(Number(m[2]))) leftovers.push({ entry, kind: m[1] as 'tmp' | 'old', pid: Number(m[2]), id: m[3]! });
+  }
+  const done: string[] = [];
+  if (!leftovers.length) return done;
+  const exists = await fs.stat(target).then(() => true, () => false);
+  if (!exists) {
+    // Killed between the renames: `.old-S` is the previous folder and `.tmp-S` the complete new one.
+    const old = leftovers.find((l) => l.kind === 'old');
+    const fresh = old && leftovers.find((l) => l.kind === 'tmp' && l.pid === old.pid && l.id === old.id);
+    const restore = fresh ?? old;
+    if (restore) {
+      await fs.rename(path.join(parent, restore.entry), target);
+      done.push(`${dir}: restored ${fresh ? 'the new folder' : 'the previous folder'} an interrupted write left as ${restore.entry}`);
+      leftovers.splice(leftovers.indexOf(restore), 1);
+    }
+  }
+  for (const l of leftovers) {
+    await fs.rm(path.join(parent, l.entry), { recursive: true, force: true });
+    done.push(`${dir}: removed ${l.entry}, left by an interrupted write`);
+  }
+  return done;
+}
+
 /**
  * Fills a new folder with `write(tmpDir)` and then moves it into place as `dir`, replacing a
  * previous folder only once the new one is complete. `mayReplace(dir)` decides whether an
- * existing folder may be replaced.
+ * existing folder may be replaced. What an earlier, interrupted write left behind is recovered
+ * first ({@link recoverDir}).
  */
 export async function writeDirAtomic(dir: string, write: (tmpDir: string) => Promise<void>, mayReplace: (dir: string) => Promise<boolean>): Promise<void> {
   const { fs, path } = await nodeFs();
   const target = path.resolve(dir);
   const parent = path.dirname(target);
   await fs.mkdir(parent, { recursive: true });
+  await recoverDir(target);
   const suffix = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const tmp = path.join(parent, `.${path.basename(target)}.tmp-${suffix}`);
   const exists = await fs.stat(target).then(() => true, () => false);

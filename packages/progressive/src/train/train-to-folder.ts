@@ -1,4 +1,4 @@
-import { describeArchitecture, EffnetError, saveModel } from '@effnet/core';
+import { describeArchitecture, EffnetError, lockFolder, saveModel } from '@effnet/core';
 import { ProgressBar } from '../report/progress.js';
 import { writeRunEvents } from '../report/run-events.js';
 import { collectSamples } from '../report/sample-images.js';
@@ -39,9 +39,19 @@ export interface TrainToFolderResult extends TrainResult {
  * Trains with a {@link Trainer} into a folder: a checkpoint every epoch (`resume` continues from
  * it; without `resume` an existing checkpoint is an error, so that nothing is overwritten by
  * accident), metrics as JSON lines, a progress bar, and at the end the model (EMA weights) and a
- * report with charts and an HTML page.
+ * report with charts and an HTML page. The folder is locked while it runs: a second run on the
+ * same folder is refused, naming the first.
  */
 export async function trainToFolder(o: TrainToFolderOptions): Promise<TrainToFolderResult> {
+  const release = await lockFolder(o.out, o.title ?? 'training');
+  try {
+    return await trainLocked(o);
+  } finally {
+    await release();
+  }
+}
+
+async function trainLocked(o: TrainToFolderOptions): Promise<TrainToFolderResult> {
   const path = await import('node:path');
   const checkpointDir = path.join(o.out, 'checkpoint');
   if (!o.resume && (await isCheckpoint(checkpointDir))) {

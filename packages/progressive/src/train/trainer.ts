@@ -1,5 +1,5 @@
 import { AugmentPipeline, registerAugmentations, smoothLabels, type AugmentationStep } from '@effnet/augment';
-import { EffnetError, preprocessImages, SeededRandom } from '@effnet/core';
+import { EffnetError, preprocessImages, recoverDir, SeededRandom } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchPipeline, mixSeed, type Batch } from '../data/batch-pipeline.js';
 import { evalSizeOf, stageIndexAt, totalEpochs, type Stage } from '../schedule/schedule.js';
@@ -127,6 +127,8 @@ export class Trainer {
     this.prepared = true;
     const dir = this.o.checkpointDir;
     if (!this.o.resume || !dir) return;
+    // A run killed while it replaced its checkpoint left it beside its place: put it back first.
+    await recoverDir(dir);
     const state = await readCheckpointState(dir);
     if (!state) return;
     await checkResumable(dir, state, this.o.model, this.settings, this.o.train.length);
