@@ -1,4 +1,5 @@
 import { EffnetError } from '../errors.js';
+import { checkOutputPath } from './output-path.js';
 
 /** Node's fs/promises and path, loaded lazily so that browser bundles of core never need them. */
 export async function nodeFs(): Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path') }> {
@@ -12,6 +13,7 @@ export async function nodeFs(): Promise<{ fs: typeof import('node:fs/promises');
  */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const { fs, path } = await nodeFs();
+  await checkOutputPath(file, 'file');
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
@@ -92,6 +94,26 @@ export async function recoverDir(dir: string): Promise<string[]> {
   return done;
 }
 
+const faultCounts = new Map<string, number>();
+
+/**
+ * Fault injection for the fault-tolerance suite (scripts/faults): with
+ * `EFFNET_FAULT=kill:<folder name>:<phase>[:<n>]` the process kills itself with SIGKILL at the
+ * n-th (default first) write of a folder of that name, at `written` (the new folder complete, not
+ * yet in place) or `between` (the previous folder moved aside, the new one not yet in place).
+ * Without the variable this does nothing.
+ */
+export function faultPoint(name: string, phase: string): void {
+  const spec = typeof process !== 'undefined' ? process.env?.EFFNET_FAULT : undefined;
+  if (!spec) return;
+  const [action, folder, at, nth] = spec.split(':');
+  if (action !== 'kill' || folder !== name || at !== phase) return;
+  const key = `${name}:${phase}`;
+  const count = (faultCounts.get(key) ?? 0) + 1;
+  faultCounts.set(key, count);
+  if (count === Number(nth ?? 1)) process.kill(process.pid, 'SIGKILL');
+}
+
 /**
  * Fills a new folder with `write(tmpDir)` and then moves it into place as `dir`, replacing a
  * previous folder only once the new one is complete. `mayReplace(dir)` decides whether an
@@ -100,6 +122,7 @@ export async function recoverDir(dir: string): Promise<string[]> {
  */
 export async function writeDirAtomic(dir: string, write: (tmpDir: string) => Promise<void>, mayReplace: (dir: string) => Promise<boolean>): Promise<void> {
   const { fs, path } = await nodeFs();
+  await checkOutputPath(dir, 'folder');
   const target = path.resolve(dir);
   const parent = path.dirname(target);
   await fs.mkdir(parent, { recursive: true });
@@ -113,9 +136,11 @@ export async function writeDirAtomic(dir: string, write: (tmpDir: string) => Pro
   await fs.mkdir(tmp);
   try {
     await write(tmp);
+    faultPoint(path.basename(target), 'written');
     if (exists) {
       const old = path.join(parent, `.${path.basename(target)}.old-${suffix}`);
       await fs.rename(target, old);
+      faultPoint(path.basename(target), 'between');
       await fs.rename(tmp, target);
       await fs.rm(old, { recursive: true, force: true });
     } else {

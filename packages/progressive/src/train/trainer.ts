@@ -1,5 +1,5 @@
 import { AugmentPipeline, registerAugmentations, smoothLabels, type AugmentationStep } from '@effnet/augment';
-import { EffnetError, preprocessImages, recoverDir, SeededRandom } from '@effnet/core';
+import { EffnetError, faultPoint, preprocessImages, recoverDir, SeededRandom } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchPipeline, mixSeed, type Batch } from '../data/batch-pipeline.js';
 import { evalSizeOf, stageIndexAt, totalEpochs, type Stage } from '../schedule/schedule.js';
@@ -362,6 +362,7 @@ export class Trainer {
           this.best = { epoch, accuracy: v.accuracy, weights: this.flat.readArray(), statistics: this.statistics.readArray() };
         }
       }
+      faultPoint('evaluation', 'running');
       const test = this.o.eval ? await evaluateModel(this.o.model, this.o.eval, size, bs) : undefined;
       if (test) Object.assign(fields, { evalLoss: test.loss, evalAccuracy: test.accuracy, evalSize: size });
       return { fields, ...(test ? { test } : {}) };
