@@ -26,6 +26,7 @@ export default defineConfig({
       })),
       { extends: true as const, test: { name: 'consumer', root: 'test/consumer', include: ['*.test.ts'] } },
       { extends: true as const, test: { name: 'docs', root: 'test/docs', include: ['*.test.ts'] } },
+      { extends: true as const, test: { name: 'fuzz', root: 'scripts/fuzz', include: ['fuzz-quick.test.ts'] } },
     ],
   },
 });

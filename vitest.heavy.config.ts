@@ -10,6 +10,7 @@ export default mergeConfig(
         { extends: true, test: { name: 'heavy-backends', root: 'packages/backends', include: ['heavy/**/*.test.ts'] } },
         { extends: true, test: { name: 'heavy-interop', root: 'scripts/heavy', include: ['*.test.ts'], testTimeout: 30 * 60_000 } },
         { extends: true, test: { name: 'heavy-faults', root: 'scripts/faults', include: ['*.test.ts'], testTimeout: 30 * 60_000 } },
+        { extends: true, test: { name: 'heavy-fuzz', root: 'scripts/fuzz', include: ['fuzz-full.test.ts'], testTimeout: 30 * 60_000 } },
       ],
     },
   }),

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Converts every golden timm case (../shared/golden and fixtures/golden) with the built packages
+// Converts every golden timm case (../shared/golden and fixtures/golden, EfficientNetV2 and V1) with the built packages
 // and prints how far our logits, features and stem outputs are from the reference:
 // max |ours - reference| / max |reference|.  Usage: node scripts/golden-report.mjs
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { archLabel, npy, outputError, root } from './report-setup.mjs';
 const cases = [
   ['dev-b0', join(root, '../shared/golden/dev-b0'), 'efficientnetv2-b0'],
   ['dev-tiny', join(root, '../shared/golden/dev-tiny'), { base: 'efficientnetv2-s', width: 0.5, depth: 0.5 }],
-  ...['b1w05-nonsquare', 'b3-shallow-odd', 'm-w035-d04', 'l-w025-d02', 's-w04-guard'].map((c) => {
+  ['dev-v1-b0', join(root, '../shared/golden/dev-v1-b0'), 'efficientnet-b0'],
+  ...['b1w05-nonsquare', 'b3-shallow-odd', 'm-w035-d04', 'l-w025-d02', 's-w04-guard', 'v1-b1-nonsquare', 'v1-w06-d05-odd'].map((c) => {
     const dir = join(root, 'fixtures/golden', c);
     return [c, dir, JSON.parse(readFileSync(join(dir, 'arch.json'), 'utf8'))];
   }),

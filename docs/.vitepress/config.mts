@@ -6,6 +6,7 @@ const concepts = [
   { text: 'Progressive learning', link: '/concepts/progressive-learning' },
   { text: 'Augmentation', link: '/concepts/augmentation' },
   { text: 'Backends', link: '/concepts/backends' },
+  { text: 'Reliability', link: '/concepts/reliability' },
 ];
 const guides = [
   { text: 'Train on your own image folder', link: '/guides/train-on-your-images' },

@@ -58,6 +58,13 @@ describe('MBConv', () => {
     const { weights } = layers(mbconvBlock, block({ expandRatio: 1 }));
     expect(weights.some((w) => w.startsWith('expand'))).toBe(false);
   });
+
+  it('timm names: InvertedResidual when expanding, DepthwiseSeparableConv with expand ratio 1', () => {
+    expect(mbconvBlock.timmLayerNames!(block({ expandRatio: 6 }))).toMatchObject({ expand_conv: 'conv_pw', dw_conv: 'conv_dw', dw_bn: 'bn2', project_conv: 'conv_pwl', project_bn: 'bn3' });
+    expect(mbconvBlock.timmLayerNames!(block({ expandRatio: 1 }))).toEqual({
+      dw_conv: 'conv_dw', dw_bn: 'bn1', se_reduce: 'se.conv_reduce', se_expand: 'se.conv_expand', project_conv: 'conv_pw', project_bn: 'bn2',
+    });
+  });
 });
 
 describe('Fused-MBConv', () => {

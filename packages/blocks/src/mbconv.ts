@@ -14,7 +14,7 @@ function expandedChannels(block: BlockSpec): number {
  */
 export const mbconvBlock: BlockPlugin = {
   name: 'mbconv',
-  description: 'MBConv: 1x1 expand, depthwise k x k, squeeze-excitation, 1x1 project (EfficientNetV2 stages 4-7)',
+  description: 'MBConv: 1x1 expand, depthwise k x k, squeeze-excitation, 1x1 project (EfficientNetV2 stages 4-7, every EfficientNet V1 stage)',
   forward<T>(ops: LayerOps<T>, input: T, block: BlockSpec): T {
     let x = input;
     if (block.expandRatio !== 1) {
@@ -31,15 +31,12 @@ export const mbconvBlock: BlockPlugin = {
   validateStage: validateConvStage,
   label: (b) => `MBConv${b.expandRatio} k${b.kernel}x${b.kernel}${b.seRatio > 0 ? ` SE${b.seRatio}` : ''}`,
   seChannels: (b) => (b.seRatio > 0 ? seChannels(b.inChannels, b.seRatio) : undefined),
-  timmLayerNames: (b) => ({
-    ...(b.expandRatio !== 1 ? { expand_conv: 'conv_pw', expand_bn: 'bn1' } : {}),
-    dw_conv: 'conv_dw',
-    dw_bn: 'bn2',
-    se_reduce: 'se.conv_reduce',
-    se_expand: 'se.conv_expand',
-    project_conv: 'conv_pwl',
-    project_bn: 'bn3',
-  }),
+  // timm builds an expanding MBConv as `InvertedResidual` (conv_pw, conv_dw, conv_pwl) and one
+  // with expand ratio 1 as `DepthwiseSeparableConv` (conv_dw, conv_pw), as in EfficientNet's first stage.
+  timmLayerNames: (b): Record<string, string> =>
+    b.expandRatio !== 1
+      ? { expand_conv: 'conv_pw', expand_bn: 'bn1', dw_conv: 'conv_dw', dw_bn: 'bn2', se_reduce: 'se.conv_reduce', se_expand: 'se.conv_expand', project_conv: 'conv_pwl', project_bn: 'bn3' }
+      : { dw_conv: 'conv_dw', dw_bn: 'bn1', se_reduce: 'se.conv_reduce', se_expand: 'se.conv_expand', project_conv: 'conv_pw', project_bn: 'bn2' },
   kerasLayerNames: () => ({
     expand_conv: 'expand_conv',
     expand_bn: 'expand_bn',

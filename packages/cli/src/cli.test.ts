@@ -10,9 +10,10 @@ import { BIN, expectCleanError, runEffnet } from './test-support/run-effnet.js';
 
 const effnet = (...args: string[]) => runEffnet(args);
 
-const reference = JSON.parse(readFileSync(path.resolve(REPO_ROOT, '../shared/reference/param-counts.json'), 'utf8')) as {
-  models: Record<string, { params: number; macs: Record<string, number> }>;
-};
+type Reference = { models: Record<string, { params: number; macs: Record<string, number> }> };
+const readReference = (file: string) => JSON.parse(readFileSync(path.resolve(REPO_ROOT, '../shared/reference', file), 'utf8')) as Reference;
+// EfficientNetV2 variants, then EfficientNet (V1) B0-B7, in registration order.
+const reference: Reference = { models: { ...readReference('param-counts.json').models, ...readReference('v1-param-counts.json').models } };
 
 let tmp: string;
 beforeAll(async () => {
@@ -65,6 +66,7 @@ describe('effnet convert + predict reproduce golden logits', () => {
   it.each([
     ['dev-b0', 'efficientnetv2-b0'],
     ['dev-tiny', JSON.stringify({ base: 'efficientnetv2-s', width: 0.5, depth: 0.5 })],
+    ['dev-v1-b0', 'efficientnet-b0'],
   ])('%s', async (name, arch) => {
     const dir = sharedGolden(name);
     let archArg = arch;

@@ -94,12 +94,17 @@ describe('effnet export', () => {
     }
   });
 
-  it('timm -> effnet -> timm returns the same tensors bit for bit', async () => {
-    const original = path.join(sharedGolden('dev-b0'), 'weights.safetensors');
-    const model = path.join(tmp, 'timm-b0');
-    expect((await effnet('convert', '--from', 'timm', original, '--arch', 'efficientnetv2-b0', '--out', model)).code).toBe(0);
-    const out = path.join(tmp, 'timm-b0.safetensors');
-    expect((await effnet('export', model, '--to', 'timm-safetensors', '--out', out)).code).toBe(0);
+  it.each([
+    ['dev-b0', 'efficientnetv2-b0', 'tf_efficientnetv2_b0'],
+    ['dev-v1-b0', 'efficientnet-b0', 'tf_efficientnet_b0'],
+  ])('timm -> effnet -> timm returns the same tensors bit for bit (%s)', async (golden, variant, timmName) => {
+    const original = path.join(sharedGolden(golden), 'weights.safetensors');
+    const model = path.join(tmp, `timm-${golden}`);
+    expect((await effnet('convert', '--from', 'timm', original, '--arch', variant, '--out', model)).code).toBe(0);
+    const out = path.join(tmp, `timm-${golden}.safetensors`);
+    const exported = await effnet('export', model, '--to', 'timm-safetensors', '--out', out);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain(`timm.create_model('${timmName}', num_classes=10)`);
     const a = parseSafetensors(await readFile(original));
     const b = parseSafetensors(await readFile(out));
     expect([...b.keys()].sort()).toEqual([...a.keys()].filter((k) => !k.endsWith('num_batches_tracked')).sort());

@@ -3,6 +3,7 @@ import { isEffnetError } from '@effnet/core';
 import { parseCount, parseResolution, readArchArgument } from './read-arch.js';
 import { FASHION_MNIST_ARMS, FASHION_MNIST_RECIPE, type FashionMnistArm } from './commands/fashion-mnist-recipe.js';
 import { registerBuiltins } from './setup.js';
+import { refuseEmptyOptions } from './empty-options.js';
 
 /** Where a command writes. */
 export interface CliIO {
@@ -22,6 +23,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .description('EfficientNetV2 for TensorFlow.js: inspect, convert and run models')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  program.hook('preAction', refuseEmptyOptions);
 
   program
     .command('models')

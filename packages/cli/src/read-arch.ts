@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { EffnetError, getRegistry, type ModelSource } from '@effnet/core';
+import { EffnetError, getRegistry, readInputFile, type ModelSource } from '@effnet/core';
 
 /** An architecture argument: a registered variant name or the path of a config JSON. */
 export interface ArchArgument {
@@ -25,14 +24,15 @@ export async function readArchArgument(arg: string): Promise<ArchArgument> {
   return { source: json as Record<string, unknown>, file: arg };
 }
 
-/** Reads and parses a JSON file; a missing file or bad JSON throws an EffnetError naming it. */
+/** Largest JSON file read (64 MiB): configs and schedules are a few kilobytes. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and parses a JSON file; a missing file, a folder or device, a file over 64 MiB or bad
+ * JSON throws an EffnetError naming it.
+ */
 export async function readJsonFile(file: string, what: string, code: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new EffnetError('NOT_FOUND', `${what} not found`, { file });
-  }
+  const text = new TextDecoder().decode(await readInputFile(file, { what, code, maxBytes: MAX_JSON_BYTES }));
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -51,9 +51,9 @@ export function parseResolution(text: string): [number, number] {
   return [h, w];
 }
 
-/** Parses a positive integer option. */
+/** Parses a whole-number option of at least `min` (an empty value is refused, not read as 0). */
 export function parseCount(text: string, option: string, min = 1): number {
-  const n = Number(text);
+  const n = text.trim() === '' ? NaN : Number(text);
   if (!Number.isInteger(n) || n < min) throw new EffnetError('BAD_OPTION', `must be a whole number >= ${min}`, { field: option, expected: `>= ${min}`, actual: text });
   return n;
 }

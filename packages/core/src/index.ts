@@ -81,6 +81,9 @@ export { exportTimmSafetensors, importTimmSafetensors, loadTimmWeights, TIMM_IGN
 export { FolderHandler, SHARD_BYTES, folderFromUrl } from './io/file-handler.js';
 export { faultPoint, processAlive, recoverDir, writeDirAtomic, writeFileAtomic } from './io/node-fs.js';
 export { LOCK_FILE, lockFolder, type LockHolder, type ReleaseLock } from './io/folder-lock.js';
+export { readInputFile, type InputFileOptions } from './io/input-file.js';
+export { checkOutputPath } from './io/output-path.js';
+export { badWeightValue, checkWeightValues } from './io/weight-values.js';
 export {
   loadModel,
   MODEL_FORMAT,

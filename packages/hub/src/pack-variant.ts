@@ -23,6 +23,8 @@ export interface PackOptions {
   out?: string;
   /** Metadata to record: description, license, metrics, training recipe, source, tags, labels, cropPct. */
   metadata?: UserMetadata;
+  /** The file `metadata` was read from, named in its errors (default `metadata`). */
+  metadataFile?: string;
 }
 
 /** What {@link packVariant} wrote. */
@@ -74,7 +76,7 @@ export async function packVariant(modelDir: string, options: PackOptions): Promi
   const name = checkPackageName(options.name, new FieldChecker(undefined, 'BAD_OPTION'), '--name');
   const version = options.version ?? '1.0.0';
   if (!semver.valid(version)) throw new EffnetError('BAD_OPTION', 'is not a semantic version', { field: '--version', expected: 'e.g. 1.0.0', actual: version });
-  const user = readUserMetadata(new FieldChecker('metadata', 'INVALID_VARIANT'), (options.metadata ?? {}) as Record<string, unknown>);
+  const user = readUserMetadata(new FieldChecker(options.metadataFile ?? 'metadata', 'INVALID_VARIANT'), (options.metadata ?? {}) as Record<string, unknown>);
   const model = await loadModel(modelDir);
   let metadata: VariantMetadata;
   try {

@@ -10,6 +10,7 @@ export { evalSizeOf, stageIndexAt, STAGE_KNOBS, totalEpochs, type Schedule, type
 export { validateSchedule } from './schedule/validate-schedule.js';
 export { linearStages, type LinearStagesOptions } from './schedule/linear-stages.js';
 export {
+  fixedPresetSettings,
   fixedSchedule,
   IMAGENET_EPOCHS,
   OFFICIAL_SETTINGS,

@@ -6,7 +6,7 @@ export interface BlockArgs {
   repeats: number;
   /** `k`: kernel size. */
   kernel: number;
-  /** `s`: stride of the first block of the stage. */
+  /** `s`: stride of the first block of the stage (`s2`, or EfficientNet V1's per-axis `s22`). */
   stride: number;
   /** `e`: expansion ratio. */
   expandRatio: number;
@@ -28,6 +28,7 @@ const KEYS: Record<string, string> = {
  * Decodes the official block-string encoding: tokens split on `_`, each a key and a number
  * (`r` repeats, `k` kernel, `s` stride, `e` expand ratio, `i`/`o` in/out channels, `se` SE
  * ratio, `c` conv type 1 = fused; `f` is accepted and ignored, as the official decoder does).
+ * EfficientNet V1's strings give the stride per axis (`s11`, `s22`); both digits must agree.
  */
 export function decodeBlockString(text: string, field = 'block'): BlockArgs {
   const fail = (message: string, expected: unknown, actual: unknown): never => {
@@ -35,6 +36,7 @@ export function decodeBlockString(text: string, field = 'block'): BlockArgs {
   };
   if (typeof text !== 'string' || text.length === 0) fail('is not a block string', 'like "r2_k3_s1_e1_i24_o24_c1"', text);
   const values: Record<string, number> = {};
+  let strideText = '';
   for (const token of text.split('_')) {
     const m = /^([a-z]+)(\d+(?:\.\d+)?)$/.exec(token);
     if (!m) fail(`has a malformed token "${token}"`, 'key + number, e.g. "k3" or "se0.25"', token);
@@ -42,6 +44,7 @@ export function decodeBlockString(text: string, field = 'block'): BlockArgs {
     if (!(key! in KEYS)) fail(`has an unknown key "${key}"`, `one of ${Object.keys(KEYS).join(', ')}`, key);
     if (key! in values) fail(`repeats the key "${key}"`, 'each key once', text);
     values[key!] = Number(num);
+    if (key === 's') strideText = num!;
   }
   for (const key of ['r', 'k', 's', 'e', 'i', 'o']) {
     if (!(key in values)) fail(`lacks "${key}" (${KEYS[key]})`, `a "${key}" token`, text);
@@ -54,7 +57,7 @@ export function decodeBlockString(text: string, field = 'block'): BlockArgs {
   const args: BlockArgs = {
     repeats: int('r', 1),
     kernel: int('k', 1),
-    stride: int('s', 1),
+    stride: stride(strideText, fail),
     expandRatio: values.e!,
     inChannels: int('i', 1),
     outChannels: int('o', 1),
@@ -67,6 +70,18 @@ export function decodeBlockString(text: string, field = 'block'): BlockArgs {
     args.seRatio = values.se;
   }
   return args;
+}
+
+/** The stride of an `s` token: `2`, or V1's per-axis `22` (anisotropic strides such as `12` are refused). */
+function stride(text: string, fail: (message: string, expected: unknown, actual: unknown) => never): number {
+  const perAxis = /^([1-9])([1-9])$/.exec(text);
+  if (perAxis) {
+    if (perAxis[1] !== perAxis[2]) fail('has different strides per axis', 'equal strides, e.g. "s22"', `s${text}`);
+    return Number(perAxis[1]);
+  }
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1) fail('has a bad stride', 'an integer >= 1', `s${text}`);
+  return v;
 }
 
 /** Encodes block arguments back into the official string form. */

@@ -22,10 +22,16 @@ const relErr = relativeError;
 const cases: [string, string, ModelSource, 'official' | 'timm'][] = [
   ['dev-b0', sharedGolden('dev-b0'), 'efficientnetv2-b0', 'official'],
   ['dev-tiny', sharedGolden('dev-tiny'), { base: 'efficientnetv2-s', width: 0.5, depth: 0.5 }, 'official'],
+  ['dev-v1-b0', sharedGolden('dev-v1-b0'), 'efficientnet-b0', 'official'],
   ...(['b1w05-nonsquare', 'b3-shallow-odd', 'm-w035-d04', 'l-w025-d02', 's-w04-guard'].map((c) => {
     const dir = repoGolden(c);
     const arch = JSON.parse(readFileSync(path.join(dir, 'arch.json'), 'utf8')) as ModelSource;
     return [c, dir, arch, ['m-w035-d04', 'l-w025-d02', 's-w04-guard'].includes(c) ? 'timm' : 'official'] as [string, string, ModelSource, 'official' | 'timm'];
+  })),
+  // EfficientNet (V1): timm's tf_efficientnet_* round like the official V1 code (0.9 guard).
+  ...(['v1-b1-nonsquare', 'v1-w06-d05-odd'].map((c) => {
+    const dir = repoGolden(c);
+    return [c, dir, JSON.parse(readFileSync(path.join(dir, 'arch.json'), 'utf8')) as ModelSource, 'official'] as [string, string, ModelSource, 'official' | 'timm'];
   })),
 ];
 
@@ -66,9 +72,12 @@ describe('timm import errors', () => {
     );
   });
 
-  it('export to timm safetensors returns the same tensors bit for bit', async () => {
-    const bytes = readFileSync(path.join(dir, 'weights.safetensors'));
-    const { model } = modelFromTimmCheckpoint(bytes, 'efficientnetv2-b0');
+  it.each([
+    ['dev-b0', 'efficientnetv2-b0'],
+    ['dev-v1-b0', 'efficientnet-b0'],
+  ])('export to timm safetensors returns the same tensors bit for bit (%s)', async (golden, variant) => {
+    const bytes = readFileSync(path.join(sharedGolden(golden), 'weights.safetensors'));
+    const { model } = modelFromTimmCheckpoint(bytes, variant);
     const back = parseSafetensors(await exportTimmSafetensors(model));
     const orig = parseSafetensors(bytes);
     expect([...back.keys()].sort()).toEqual([...orig.keys()].filter((k) => !k.endsWith('num_batches_tracked')).sort());

@@ -38,10 +38,11 @@ function withConvention(source: ModelSource, convention: 'timm'): ModelSource | 
 
 /**
  * Builds the architecture `source` (a variant name or config) and loads a timm
- * `tf_efficientnetv2_*` safetensors checkpoint into it, exactly. Width-scaled timm models round
- * channels differently from the official code (a 0.9 guard; M/L/XL keep a 1280-channel head):
- * when the official rules do not fit the checkpoint and the config does not pin its rules, timm's
- * are tried before the first mismatch is reported.
+ * `tf_efficientnetv2_*` or `tf_efficientnet_*` (V1) safetensors checkpoint into it, exactly.
+ * Width-scaled timm V2 models round channels differently from the official code (a 0.9 guard;
+ * M/L/XL keep a 1280-channel head): when the official rules do not fit the checkpoint and the
+ * config does not pin its rules, timm's are tried before the first mismatch is reported. timm's
+ * V1 models round as the official V1 code does.
  */
 export function modelFromTimmCheckpoint(bytes: Uint8Array | ReadonlyMap<string, SafeTensor>, source: ModelSource, options: TimmImportOptions = {}): TimmImport {
   const file = options.file ?? 'checkpoint.safetensors';

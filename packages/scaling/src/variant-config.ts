@@ -11,8 +11,9 @@ import {
 export type StageObject = StageSpec;
 
 /**
- * What the `efficientnetv2` scaling rule reads: a registered variant's definition, or a user's
- * JSON config. Either `base` (a registered variant to start from) or `blocks` is required.
+ * What the `efficientnetv2` and `efficientnet` (V1) scaling rules read: a registered variant's
+ * definition, or a user's JSON config. Either `base` (a registered variant to start from) or
+ * `blocks` is required.
  */
 export interface EfficientNetV2Config {
   /** Registered variant to start from; the fields below override its values. */
@@ -37,7 +38,7 @@ export interface EfficientNetV2Config {
   activation?: ActivationName;
   bnEpsilon?: number;
   bnMomentum?: number;
-  /** Channel-rounding guard (0 = official, no guard; 0.9 = MobileNet/timm default). */
+  /** Channel-rounding guard (0 = no guard, EfficientNetV2's official rule; 0.9 = EfficientNet V1, MobileNet, timm). */
   roundLimit?: number;
   /** Width-scale the head as `round_filters(headChannels)` (official: true). */
   scaleHead?: boolean;
@@ -51,7 +52,7 @@ export interface EfficientNetV2Config {
   timm?: { roundLimit: number; scaleHead: boolean };
   preprocessing?: Preprocessing;
   name?: string;
-  /** Scaling rule name (this rule: `efficientnetv2`). */
+  /** Scaling rule: `efficientnetv2` (the default) or `efficientnet` (V1's rules); both read this config. */
   scaling?: string;
 }
 

@@ -1,9 +1,9 @@
 import { TIMM_TF_PREPROCESSING, type VariantPlugin } from '@effnet/core';
 import { BASE_BLOCKS } from './base-blocks.js';
+import { EFFICIENTNETV2_RULE } from './rule-defaults.js';
 import type { EfficientNetV2Config } from './variant-config.js';
 
-/** Name of the scaling rule that resolves these variants. */
-export const EFFICIENTNETV2_RULE = 'efficientnetv2';
+export { EFFICIENTNETV2_RULE } from './rule-defaults.js';
 
 interface Row {
   name: string;

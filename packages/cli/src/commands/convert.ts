@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { EffnetError, saveModel, type EffNetModel } from '@effnet/core';
+import { EffnetError, readInputFile, saveModel, type EffNetModel } from '@effnet/core';
 import { modelFromKerasWeights, modelFromTimmCheckpoint } from '@effnet/scaling';
 import { useBackend } from '../backend.js';
 import { readArchArgument } from '../read-arch.js';
+import { checkClasses } from './info.js';
 
 /** Checkpoint formats `effnet convert` reads. */
 export const CONVERT_FORMATS = ['timm', 'keras'] as const;
@@ -34,14 +34,10 @@ export async function convertCheckpoint(file: string, options: ConvertOptions): 
   if (!(CONVERT_FORMATS as readonly string[]).includes(options.from)) {
     throw new EffnetError('BAD_OPTION', 'unsupported checkpoint format', { field: '--from', expected: CONVERT_FORMATS.join(' | '), actual: options.from });
   }
+  checkClasses(options.classes);
   const arch = await readArchArgument(options.arch);
   await useBackend('cpu');
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch {
-    throw new EffnetError('NOT_FOUND', 'checkpoint file not found', { file });
-  }
+  const bytes = await readInputFile(file, { what: 'checkpoint file', code: 'BAD_CHECKPOINT' });
   const common = {
     file,
     ...(arch.file ? { configFile: arch.file } : {}),

@@ -50,14 +50,15 @@ function kerasHints(model: EffNetModel, out: string): string[] {
 }
 
 function timmHints(model: EffNetModel, out: string): string[] {
-  const known = /^efficientnetv2-(b[0-3]|s|m|l|xl)$/.exec(model.spec.name);
-  const name = known ? `tf_efficientnetv2_${known[1]}` : 'tf_efficientnetv2_<variant> (a custom architecture needs timm\'s generator with the same width and depth)';
+  const v2 = /^efficientnetv2-(b[0-3]|s|m|l|xl)$/.exec(model.spec.name);
+  const v1 = /^efficientnet-(b[0-7])$/.exec(model.spec.name);
+  const name = v2 ? `tf_efficientnetv2_${v2[1]}` : v1 ? `tf_efficientnet_${v1[1]}` : 'tf_efficientnetv2_<variant> or tf_efficientnet_<variant> (a custom architecture needs timm\'s generator with the same width and depth)';
   return [`timm.create_model('${name}', num_classes=${model.spec.numClasses}).load_state_dict(safetensors.torch.load_file('${out}'))`, `input convention: ${describePreprocessing(model.spec.preprocessing)}`];
 }
 
 /**
  * Writes a saved model's weights for another framework: `keras-h5` (Keras legacy HDF5, for
- * `model.load_weights`) or `timm-safetensors` (a timm `tf_efficientnetv2_*` state dict). The file
+ * `model.load_weights`) or `timm-safetensors` (a timm `tf_efficientnetv2_*` or `tf_efficientnet_*` state dict). The file
  * is written atomically; on any error nothing is written.
  */
 export async function exportModel(modelDir: string, options: { to: string; out: string }): Promise<ExportResult> {

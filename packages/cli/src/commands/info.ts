@@ -1,4 +1,4 @@
-import { describeArchitecture, resolveArchitecture, type ArchitectureSummary } from '@effnet/core';
+import { ARCHITECTURE_LIMITS, describeArchitecture, EffnetError, resolveArchitecture, type ArchitectureSummary } from '@effnet/core';
 import { formatTable, grouped, humanCount } from '../format-table.js';
 import type { ArchArgument } from '../read-arch.js';
 
@@ -9,8 +9,16 @@ export interface InfoReport extends ArchitectureSummary {
   dropout: number;
 }
 
+/** Refuses `--classes` beyond the architecture limit, naming the option. */
+export function checkClasses(classes: number | undefined): void {
+  if (classes !== undefined && classes > ARCHITECTURE_LIMITS.classes) {
+    throw new EffnetError('BAD_OPTION', 'is more classes than a classifier may have', { field: '--classes', expected: `at most ${ARCHITECTURE_LIMITS.classes}`, actual: classes });
+  }
+}
+
 /** Per-stage table and totals of an architecture at a resolution (default: its eval size). */
 export function infoReport(arch: ArchArgument, options: { classes?: number; resolution?: [number, number] } = {}): InfoReport {
+  checkClasses(options.classes);
   const spec = resolveArchitecture(arch.source, {
     ...(options.classes !== undefined ? { numClasses: options.classes } : {}),
     ...(arch.file ? { file: arch.file } : {}),

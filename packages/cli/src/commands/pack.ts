@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { EffnetError } from '@effnet/core';
 import { packVariant, type PackResult, type UserMetadata } from '@effnet/hub';
 import { useBackend } from '../backend.js';
+import { readJsonFile } from '../read-arch.js';
 
 /** Options of `effnet pack`. */
 export interface PackCommandOptions {
@@ -15,17 +15,11 @@ export interface PackCommandOptions {
 }
 
 async function readMetadataFile(file: string): Promise<UserMetadata> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new EffnetError('NOT_FOUND', 'metadata file not found', { file });
+  const json = await readJsonFile(file, 'metadata file', 'INVALID_VARIANT');
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new EffnetError('INVALID_VARIANT', 'must hold a JSON object', { file, expected: 'an object', actual: Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json });
   }
-  try {
-    return JSON.parse(text) as UserMetadata;
-  } catch (e) {
-    throw new EffnetError('INVALID_VARIANT', `is not valid JSON: ${(e as Error).message}`, { file });
-  }
+  return json as UserMetadata;
 }
 
 /** Makes an npm package from a saved model folder. */
@@ -37,6 +31,7 @@ export async function packCommand(modelDir: string, options: PackCommandOptions)
   return packVariant(modelDir, {
     name: options.name,
     metadata,
+    ...(options.metadata ? { metadataFile: options.metadata } : {}),
     ...(options.version ? { version: options.version } : {}),
     ...(options.out ? { out: options.out } : {}),
   });

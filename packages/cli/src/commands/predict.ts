@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { EffnetError, encodeNpy, type ComputeEngine, InferenceModel, loadModel, parseNpy, preprocessImages, writeFileAtomic, type EffNetModel } from '@effnet/core';
+import { EffnetError, encodeNpy, type ComputeEngine, InferenceModel, loadModel, parseNpy, preprocessImages, readInputFile, writeFileAtomic, type EffNetModel } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend.js';
 import { decodeImage } from '../images.js';
@@ -37,14 +36,12 @@ export interface PredictResult {
   logits: { shape: [number, number]; data: Float32Array };
 }
 
-/** Reads an input: `.npy` (NHWC float32, fed as is) or an image (the model's own preprocessing). */
+/**
+ * Reads an input: `.npy` (NHWC float32, fed as is; NaN and infinite values are refused) or an
+ * image (the model's own preprocessing).
+ */
 export async function readModelInput(file: string, model: EffNetModel): Promise<tf.Tensor4D> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch {
-    throw new EffnetError('NOT_FOUND', 'input file not found', { file });
-  }
+  const bytes = await readInputFile(file, { what: 'input file', code: 'BAD_INPUT' });
   if (file.toLowerCase().endsWith('.npy')) {
     const arr = parseNpy(bytes, file);
     if (arr.shape.length !== 4 || arr.shape[3] !== 3) {
@@ -53,6 +50,8 @@ export async function readModelInput(file: string, model: EffNetModel): Promise<
     if (arr.shape[1]! < 1 || arr.shape[2]! < 1 || arr.shape[0]! < 1) {
       throw new EffnetError('BAD_INPUT', 'is empty', { file, expected: 'N, H, W >= 1', actual: `[${arr.shape.join(', ')}]` });
     }
+    const bad = arr.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new EffnetError('BAD_INPUT', 'holds a value that is not a finite number', { file, expected: 'finite float32 values', actual: `${arr.data[bad]} at element ${bad}` });
     return tf.tensor4d(arr.data, arr.shape as [number, number, number, number], 'float32');
   }
   if (/\.(png|jpe?g)$/i.test(file)) {
@@ -66,7 +65,7 @@ export async function readModelInput(file: string, model: EffNetModel): Promise<
   throw new EffnetError('BAD_INPUT', 'unsupported input type', { file, expected: '.npy, .png, .jpg or .jpeg', actual: file.split('.').pop() ?? '' });
 }
 
-/** Runs a saved model on each input and ranks the classes. */
+/** Runs a saved model on each input and ranks the classes; non-finite logits are an error, not a result. */
 export async function predictFiles(modelDir: string, inputs: string[], options: PredictOptions = {}): Promise<PredictResult> {
   const backend = await useBackend(options.backend);
   const model = await loadModel(modelDir);
@@ -78,26 +77,33 @@ export async function predictFiles(modelDir: string, inputs: string[], options: 
       const predictions: Prediction[] = [];
       const k = Math.min(options.top ?? 5, model.spec.numClasses || model.spec.headChannels);
       const fast = new InferenceModel(model, options.engine ?? 'auto');
-      for (const [i, x] of tensors.entries()) {
-        const logits = fast.predict(x);
-        const probs = tf.tidy(() => tf.softmax(logits));
-        const l = (await logits.data()) as Float32Array;
-        const p = (await probs.data()) as Float32Array;
-        logits.dispose();
-        probs.dispose();
-        const c = l.length / x.shape[0];
-        for (let n = 0; n < x.shape[0]; n++) {
-          const row = l.slice(n * c, (n + 1) * c);
-          rows.push(row);
-          const order = [...row.keys()].sort((a, b) => row[b]! - row[a]!).slice(0, k);
-          predictions.push({
-            input: inputs[i]!,
-            item: n,
-            top: order.map((index) => ({ index, label: model.labels?.[index] ?? `class ${index}`, probability: p[n * c + index]!, logit: row[index]! })),
-          });
+      try {
+        for (const [i, x] of tensors.entries()) {
+          const logits = fast.predict(x);
+          const probs = tf.tidy(() => tf.softmax(logits));
+          const l = (await logits.data()) as Float32Array;
+          const p = (await probs.data()) as Float32Array;
+          logits.dispose();
+          probs.dispose();
+          const c = l.length / x.shape[0];
+          for (let n = 0; n < x.shape[0]; n++) {
+            const row = l.slice(n * c, (n + 1) * c);
+            const bad = row.findIndex((v) => !Number.isFinite(v));
+            if (bad >= 0) {
+              throw new EffnetError('NON_FINITE_OUTPUT', 'the model computes a logit that is not a finite number for this input (values too large, or broken weights)', { file: `${inputs[i]}[${n}]`, field: `logits[${bad}]`, expected: 'a finite number', actual: String(row[bad]) });
+            }
+            rows.push(row);
+            const order = [...row.keys()].sort((a, b) => row[b]! - row[a]!).slice(0, k);
+            predictions.push({
+              input: inputs[i]!,
+              item: n,
+              top: order.map((index) => ({ index, label: model.labels?.[index] ?? `class ${index}`, probability: p[n * c + index]!, logit: row[index]! })),
+            });
+          }
         }
+      } finally {
+        fast.dispose();
       }
-      fast.dispose();
       const classes = rows[0]?.length ?? 0;
       const data = new Float32Array(rows.length * classes);
       rows.forEach((r, i) => data.set(r, i * classes));

@@ -19,7 +19,7 @@ export async function readSchedule(nameOrFile: string, variant: string | undefin
     const json = await readJsonFile(nameOrFile, 'schedule file', 'BAD_SCHEDULE');
     return validateSchedule(json, nameOrFile);
   }
-  return buildSchedule(nameOrFile, { ...(variant ? { variant } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(options ? { options } : {}) });
+  return buildSchedule(nameOrFile, { ...(variant !== undefined ? { variant } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(options ? { options } : {}) });
 }
 
 /** The stages of a schedule as rows (values rounded to 4 decimals for printing). */

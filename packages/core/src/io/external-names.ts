@@ -86,7 +86,7 @@ function externalLayerNames(
 }
 
 /**
- * The timm (`tf_efficientnetv2_*`) name and PyTorch layout of every weight of `model`, in model
+ * The timm (`tf_efficientnetv2_*`, `tf_efficientnet_*`) name and PyTorch layout of every weight of `model`, in model
  * order. Block layers are mapped by each block plugin's `timmLayerNames` hook.
  */
 export function timmWeightMap(model: EffNetModel): ExternalWeight[] {

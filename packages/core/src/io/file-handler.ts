@@ -24,6 +24,8 @@ function concat(parts: ArrayBuffer[]): ArrayBuffer {
 
 /** Data types a weight in a saved model may have. */
 const WEIGHT_DTYPES = new Set(['float32', 'int32', 'bool', 'string', 'complex64']);
+/** Bytes per element of the fixed-size data types. */
+const DTYPE_BYTES: Record<string, number | undefined> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
 
 /** One entry of a manifest's `weights`, checked: a name, a shape of whole numbers >= 0 and a dtype. */
 function checkWeightSpec(c: FieldChecker, value: unknown, field: string): tf.io.WeightsManifestEntry {
@@ -62,7 +64,9 @@ async function shardInside(
 
 /**
  * A TF.js IO handler for a folder on disk (Node): `model.json` plus `group1-shardKofN.bin`
- * weight shards, the layout of `tfjs-node`'s `file://` handler. Saving writes a fresh folder
+ * weight shards, the layout of `tfjs-node`'s `file://` handler. Loading checks the manifest
+ * (shard paths stay inside the folder, each listed once, regular files, no more bytes than the
+ * weights need) before it reads a shard. Saving writes a fresh folder
  * and renames it into place, so an interrupted save leaves the previous model intact.
  */
 export class FolderHandler implements tf.io.IOHandler {
@@ -109,10 +113,13 @@ export class FolderHandler implements tf.io.IOHandler {
     const file = path.join(this.folder, 'model.json');
     let text: string;
     try {
+      if (!(await fs.stat(file)).isFile()) throw new EffnetError('NOT_A_MODEL', 'is not a regular file', { file, expected: 'a file', actual: 'a folder, device or pipe' });
       text = await fs.readFile(file, 'utf8');
-    } catch {
-      const isDir = await fs.stat(this.folder).then((s) => s.isDirectory(), () => false);
-      throw new EffnetError('NOT_A_MODEL', isDir ? 'has no model.json (not a saved model folder)' : 'does not exist', { file: this.folder });
+    } catch (e) {
+      if (e instanceof EffnetError) throw e;
+      const kind = await fs.stat(this.folder).then((s) => (s.isDirectory() ? 'folder' : 'file'), () => 'missing');
+      const message = kind === 'folder' ? 'has no model.json (not a saved model folder)' : kind === 'file' ? 'is a file, not a saved model folder (model.json and weight shards)' : 'does not exist';
+      throw new EffnetError('NOT_A_MODEL', message, { file: this.folder });
     }
     let json: tf.io.ModelJSON;
     try {
@@ -126,20 +133,35 @@ export class FolderHandler implements tf.io.IOHandler {
     const c = new FieldChecker(file, 'NOT_A_MODEL');
     const root = await fs.realpath(this.folder);
     const specs: tf.io.WeightsManifestEntry[] = [];
-    const parts: ArrayBuffer[] = [];
+    const shards: { file: string; size: number }[] = [];
+    const seen = new Set<string>();
     for (const [g, value] of json.weightsManifest.entries()) {
       const group = c.object(value, `weightsManifest[${g}]`);
       const paths = c.array(group.paths, `weightsManifest[${g}].paths`).map((p, i) => c.string(p, `weightsManifest[${g}].paths[${i}]`));
       const weights = c.array(group.weights, `weightsManifest[${g}].weights`);
       specs.push(...weights.map((w, i) => checkWeightSpec(c, w, `weightsManifest[${g}].weights[${i}]`)));
       for (const [i, p] of paths.entries()) {
-        const shard = await shardInside(c, root, p, `weightsManifest[${g}].paths[${i}]`, path, fs);
-        try {
-          const b = await fs.readFile(shard);
-          parts.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-        } catch {
-          throw new EffnetError('NOT_A_MODEL', 'weight shard listed in model.json is missing', { file: shard });
-        }
+        const field = `weightsManifest[${g}].paths[${i}]`;
+        const shard = await shardInside(c, root, p, field, path, fs);
+        if (seen.has(shard)) c.fail(field, 'lists a shard that is already listed', 'each shard once', p);
+        seen.add(shard);
+        const st = await fs.stat(shard).catch(() => undefined);
+        if (!st) throw new EffnetError('NOT_A_MODEL', 'weight shard listed in model.json is missing', { file: shard });
+        if (!st.isFile()) c.fail(field, 'is not a regular file', 'a weight shard', st.isDirectory() ? 'a folder' : 'a device, pipe or socket');
+        shards.push({ file: shard, size: st.size });
+      }
+    }
+    // Read nothing when the shards hold more than the manifest can use (every weight dtype but string has a fixed size).
+    const listed = specs.every((s) => DTYPE_BYTES[s.dtype] !== undefined) ? specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[s.dtype]!, 0) : Infinity;
+    const total = shards.reduce((n, s) => n + s.size, 0);
+    if (total > listed) c.fail('weights', 'shards hold more bytes than the manifest lists', `${listed} bytes`, `${total} bytes`);
+    const parts: ArrayBuffer[] = [];
+    for (const shard of shards) {
+      try {
+        const b = await fs.readFile(shard.file);
+        parts.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+      } catch {
+        throw new EffnetError('NOT_A_MODEL', 'weight shard listed in model.json is missing', { file: shard.file });
       }
     }
     const artifacts: tf.io.ModelArtifacts = {

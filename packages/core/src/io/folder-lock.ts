@@ -1,5 +1,6 @@
 import { EffnetError } from '../errors.js';
 import { nodeFs, processAlive } from './node-fs.js';
+import { checkOutputPath } from './output-path.js';
 
 /** Name of the lock file a writer keeps in its output folder. */
 export const LOCK_FILE = '.effnet.lock';
@@ -40,6 +41,7 @@ export async function lockFolder(dir: string, command: string): Promise<ReleaseL
   }
   const kind = await fs.stat(folder).then((st) => (st.isDirectory() ? 'folder' : 'file'), () => 'missing');
   if (kind === 'file') throw new EffnetError('NOT_A_FOLDER', 'is a file, not a folder', { file: dir, expected: 'a folder for the output', actual: 'a file' });
+  await checkOutputPath(dir, 'folder');
   await fs.mkdir(folder, { recursive: true });
   const file = path.join(folder, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };

@@ -4,6 +4,7 @@ import type { EffNetModel } from '../model/effnet-model.js';
 import { kerasLayerMap, type KerasLayer } from './external-names.js';
 import { writeHdf5, type Hdf5AttributeInput, type Hdf5DatasetInput, type Hdf5GroupInput } from './hdf5/hdf5-writer.js';
 import type { KerasWeightsFile } from './keras-weights.js';
+import { checkWeightValues } from './weight-values.js';
 
 /** Options of {@link loadKerasWeights}. */
 export interface KerasLoadOptions {
@@ -22,8 +23,8 @@ const shapeText = (layer: KerasLayer) => layer.weights.map((w) => `${w.variable}
  * Loads Keras weights (see `readKerasWeights`) into `model` by Keras layer name: every layer of
  * the model must be in the file with the right shapes, and the file may hold no layer with
  * weights that the model lacks. Variables are matched by role (`kernel`, `gamma`, ...), Keras 2
- * and Keras 3 names alike. Errors name the layer and the expected and actual shapes; on error no
- * weight of the model is changed.
+ * and Keras 3 names alike. Errors name the layer and the expected and actual shapes (or the first
+ * NaN, infinity or negative BatchNorm variance); on error no weight of the model is changed.
  */
 export function loadKerasWeights(model: EffNetModel, weights: KerasWeightsFile, options: KerasLoadOptions = {}): { loaded: string[]; kept: string[] } {
   const file = options.file ?? 'weights.h5';
@@ -72,7 +73,9 @@ export function loadKerasWeights(model: EffNetModel, weights: KerasWeightsFile, 
       if (!inFile) continue;
       for (const w of layer.weights) {
         const found = inFile.find((f) => f.variable === w.variable)!;
-        values.set(w.decl.name, tf.tensor(found.read(), w.decl.shape, 'float32'));
+        const data = found.read();
+        checkWeightValues(data, w.decl.kind, file, `${layer.name}/${w.variable}`);
+        values.set(w.decl.name, tf.tensor(data, w.decl.shape, 'float32'));
       }
       loaded.push(layer.name);
     }

@@ -69,6 +69,8 @@ describe('saveModel / loadModel', () => {
     await rm(shard);
     await expect(loadModel(out)).rejects.toThrow(/group1-shard1of1\.bin: weight shard listed in model\.json is missing/);
     await expect(loadModel(path.join(dir, 'nothing-here'))).rejects.toThrow(/nothing-here: does not exist/);
+    await writeFile(path.join(dir, 'a-file'), 'not a model');
+    await expect(loadModel(path.join(dir, 'a-file'))).rejects.toThrow(/a-file: is a file, not a saved model folder/);
     await writeFile(path.join(out, 'model.json'), JSON.stringify({ modelTopology: { format: 'layers-model' }, weightsManifest: [] }));
     await expect(loadModel(out)).rejects.toThrow(/modelTopology\.format: is not an effnet model/);
   });
@@ -137,5 +139,78 @@ describe('saveModel / loadModel', () => {
       const first = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')).weightsManifest[0].weights[0].name as string;
       await expect(loadModel(out)).rejects.toThrow(new RegExp(`weights: ${first.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: holds a value that is not a finite number .*got NaN at element 2`));
     });
+  });
+});
+
+describe('a model.json is checked against its architecture before anything is allocated', () => {
+  async function saved(name: string, edit: (json: Record<string, any>, out: string) => Promise<void> | void): Promise<string> {
+    const model = new EffNetModel(tinySpec(), { seed: 2, labels: ['a', 'b', 'c', 'd', 'e'] });
+    const out = path.join(dir, name);
+    await saveModel(model, out);
+    model.dispose();
+    const file = path.join(out, 'model.json');
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    await edit(json, out);
+    await writeFile(file, JSON.stringify(json));
+    return out;
+  }
+  const shardOf = (out: string) => path.join(out, 'group1-shard1of1.bin');
+
+  it('refuses a weight listed twice, even when its bytes are there', async () => {
+    const out = await saved('dup-weight', async (json, folder) => {
+      const w = json.weightsManifest[0].weights;
+      w.push({ ...w[0] });
+      const shard = await readFile(shardOf(folder));
+      const n = w[0].shape.reduce((a: number, b: number) => a * b, 1) * 4;
+      await writeFile(shardOf(folder), Buffer.concat([shard, shard.subarray(0, n)]));
+    });
+    await expect(loadModel(out)).rejects.toThrow(/dup-weight\/model\.json: weightsManifest: stem\/conv\/kernel: is listed twice/);
+  });
+
+  it('refuses a shard listed twice and shards larger than the manifest, before reading them', async () => {
+    const twice = await saved('dup-shard', (json) => { json.weightsManifest[0].paths = Array(1000).fill('group1-shard1of1.bin'); });
+    await expect(loadModel(twice)).rejects.toThrow(/weightsManifest\[0\]\.paths\[1\]: lists a shard that is already listed/);
+    const bigger = await saved('big-shard', async (_json, folder) => { await writeFile(shardOf(folder), Buffer.concat([await readFile(shardOf(folder)), Buffer.alloc(64)])); });
+    await expect(loadModel(bigger)).rejects.toThrow(/weights: shards hold more bytes than the manifest lists/);
+    const folderShard = await saved('folder-shard', async (_json, folder) => { await rm(shardOf(folder)); await mkdir(shardOf(folder)); });
+    await expect(loadModel(folderShard)).rejects.toThrow(/paths\[0\]: is not a regular file \(expected a weight shard, got a folder\)/);
+  });
+
+  it('refuses an architecture its weights do not fit (a huge classifier is never allocated)', async () => {
+    const huge = await saved('huge-head', (json) => {
+      json.modelTopology.architecture.headChannels = 65536;
+      json.modelTopology.architecture.numClasses = 1000000;
+      delete json.modelTopology.labels;
+    });
+    await expect(loadModel(huge)).rejects.toThrow(/weightsManifest: head\/conv\/kernel: has a shape that does not fit the architecture \(expected \[1,1,16,65536\], got \[1,1,16,32\]\)/);
+    const missing = await saved('missing-weight', async (json, folder) => {
+      const last = json.weightsManifest[0].weights.pop();
+      const shard = await readFile(shardOf(folder));
+      await writeFile(shardOf(folder), shard.subarray(0, shard.length - last.shape.reduce((a: number, b: number) => a * b, 1) * 4));
+    });
+    await expect(loadModel(missing)).rejects.toThrow(/weightsManifest: classifier\/bias: is missing/);
+    const extra = await saved('extra-weight', (json) => { json.weightsManifest[0].weights[0].name = 'stem/conv/extra'; });
+    await expect(loadModel(extra)).rejects.toThrow(/weightsManifest: stem\/conv\/kernel: is missing/);
+  });
+
+  it('names the file for labels that do not fit the classes and for unknown block types', async () => {
+    const labels = await saved('few-labels', (json) => { json.modelTopology.labels = ['a', 'b']; });
+    await expect(loadModel(labels)).rejects.toThrow(/few-labels\/model\.json: modelTopology\.labels: must hold one label per class \(expected 5, got 2\)/);
+    const block = await saved('unknown-block', (json) => { json.modelTopology.architecture.stages[1].type = 'no_such_block'; });
+    await expect(loadModel(block)).rejects.toThrow(/unknown-block\/model\.json: stages\[1\]\.type: unknown block type "no_such_block"/);
+  });
+
+  it('refuses a negative BatchNorm variance, naming the weight', async () => {
+    const out = await saved('negative-variance', () => undefined);
+    const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8'));
+    let offset = 0;
+    for (const w of json.weightsManifest[0].weights) {
+      if (w.name === 'stem/bn/moving_variance') break;
+      offset += w.shape.reduce((a: number, b: number) => a * b, 1) * 4;
+    }
+    const bytes = await readFile(shardOf(out));
+    new DataView(bytes.buffer, bytes.byteOffset).setFloat32(offset + 4, -1, true);
+    await writeFile(shardOf(out), bytes);
+    await expect(loadModel(out)).rejects.toThrow(/weights: stem\/bn\/moving_variance: holds a negative variance \(expected finite values >= 0, got -1 at element 1\)/);
   });
 });

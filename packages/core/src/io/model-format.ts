@@ -4,6 +4,9 @@ import { EffNetModel } from '../model/effnet-model.js';
 import type { ArchitectureSpec } from '../spec/architecture.js';
 import { FieldChecker } from '../spec/field-checker.js';
 import { validateArchitectureSpec } from '../spec/validate-spec.js';
+import { declareWeights } from '../model/describe.js';
+import { checkBlockTypes, planNetwork } from '../model/network-plan.js';
+import { checkWeightValues } from './weight-values.js';
 import { FolderHandler, folderFromUrl } from './file-handler.js';
 
 /** Value of `format` in a saved model's `model.json`. */
@@ -86,7 +89,32 @@ function firstNonFinite(data: ArrayBuffer | ArrayBuffer[], specs: tf.io.WeightsM
   return undefined;
 }
 
-/** Rebuilds a model from TF.js model artifacts; errors name `file`. */
+/**
+ * Checks a manifest against the weights the architecture declares, before anything is
+ * allocated: every weight listed once, none missing, none extra, each with its declared shape.
+ */
+function checkManifest(c: FieldChecker, specs: tf.io.WeightsManifestEntry[], spec: ArchitectureSpec): void {
+  const listed = new Map<string, tf.io.WeightsManifestEntry>();
+  for (const s of specs) {
+    if (listed.has(s.name)) c.fail(`weightsManifest: ${s.name}`, 'is listed twice', 'each weight once', 'twice');
+    listed.set(s.name, s);
+  }
+  const decls = declareWeights(planNetwork(spec));
+  for (const d of decls) {
+    const s = listed.get(d.name);
+    if (!s) c.fail(`weightsManifest: ${d.name}`, 'is missing', d.shape, 'nothing');
+    if (s.shape.join() !== d.shape.join()) c.fail(`weightsManifest: ${d.name}`, 'has a shape that does not fit the architecture', d.shape, s.shape);
+    listed.delete(d.name);
+  }
+  const [extra] = listed.values();
+  if (extra) c.fail(`weightsManifest: ${extra.name}`, 'is not a weight of this architecture', 'no such weight', extra.shape);
+}
+
+/**
+ * Rebuilds a model from TF.js model artifacts; errors name `file`. The manifest is checked
+ * against the architecture, and the weights for NaN, infinities and negative BatchNorm
+ * variances, before the model is built.
+ */
 export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, file = 'model.json'): EffNetModel {
   const c = new FieldChecker(file, 'NOT_A_MODEL');
   const topo = c.object(artifacts.modelTopology, 'modelTopology');
@@ -94,8 +122,10 @@ export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, file = 'mode
   const version = c.int(topo.formatVersion, 'modelTopology.formatVersion', { min: 1 });
   if (version > MODEL_FORMAT_VERSION) c.fail('modelTopology.formatVersion', 'is newer than this @effnet/core understands; upgrade it', `<= ${MODEL_FORMAT_VERSION}`, version);
   const spec = validateArchitectureSpec(topo.architecture, file);
+  checkBlockTypes(spec, file);
   let labels: string[] | undefined;
   if (topo.labels !== undefined) labels = c.array(topo.labels, 'modelTopology.labels').map((l, i) => c.string(l, `modelTopology.labels[${i}]`));
+  if (labels && spec.numClasses > 0 && labels.length !== spec.numClasses) c.fail('modelTopology.labels', 'must hold one label per class', spec.numClasses, labels.length);
   if (!artifacts.weightSpecs || artifacts.weightData === undefined) c.fail('weightsManifest', 'holds no weights', 'weights', 'nothing');
   const expectedBytes = artifacts.weightSpecs!.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
   const data = artifacts.weightData!;
@@ -104,6 +134,7 @@ export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, file = 'mode
     const bad = artifacts.weightSpecs!.find((s) => s.dtype !== 'float32')!;
     c.fail(`weightsManifest: ${bad.name}`, 'must be float32', 'float32', bad.dtype);
   }
+  checkManifest(c, artifacts.weightSpecs!, spec);
   if (expectedBytes !== actualBytes) c.fail('weights', 'shards do not hold the bytes the manifest lists (truncated?)', `${expectedBytes} bytes`, `${actualBytes} bytes`);
   const bad = firstNonFinite(data, artifacts.weightSpecs!);
   if (bad) c.fail(`weights: ${bad.name}`, 'holds a value that is not a finite number', 'finite float32 values', `${bad.value} at element ${bad.index}`);
@@ -112,6 +143,9 @@ export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, file = 'mode
   const model = new EffNetModel(spec, options);
   const values = tf.io.decodeWeights(data, artifacts.weightSpecs!);
   try {
+    for (const d of model.weightDecls) {
+      if (d.kind === 'bn_moving_variance') checkWeightValues(values[d.name]!.dataSync(), d.kind, file, `weights: ${d.name}`);
+    }
     model.setWeights(new Map(Object.entries(values)), { source: file });
   } catch (e) {
     model.dispose();

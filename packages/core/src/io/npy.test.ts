@@ -39,4 +39,15 @@ describe('npy', () => {
     expect(() => parseNpy(withHeader('<f4', 'False', '(4,)', 8), 'b.npy')).toThrow(/b\.npy: is truncated/);
     expect(() => parseNpy(new TextEncoder().encode('hello world, not numpy'), 'c.npy')).toThrow(/c\.npy: is not a \.npy file/);
   });
+
+  it('refuses a format 2 file cut inside its 4-byte header length', () => {
+    expect(() => parseNpy(Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 2, 0, 0, 0]), 'v2.npy')).toThrow(/^v2\.npy: is truncated inside its header \(expected 12 bytes at least, got 10\)$/);
+  });
+
+  it('refuses bytes after the data: a shape that disagrees with the byte count either way', () => {
+    const bytes = encodeNpy({ shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) });
+    const longer = new Uint8Array(bytes.length + 4);
+    longer.set(bytes);
+    expect(() => parseNpy(longer, 'x.npy')).toThrow(/^x\.npy: has bytes after its data \(the shape does not match the file\) \(expected \d+ bytes for shape \[2, 2\], got \d+ bytes\)$/);
+  });
 });

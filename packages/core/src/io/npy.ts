@@ -10,8 +10,9 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /**
  * Parses a NumPy `.npy` file holding a little-endian float32 (or uint8, returned as float32) array
- * in C order (versions 1-3 of the format). Anything else gets an error naming the file and what
- * was found.
+ * in C order (versions 1-3 of the format). The data must fill the file exactly: a shape that
+ * disagrees with the byte count, either way, is refused. Anything else gets an error naming the
+ * file and what was found.
  */
 export function parseNpy(bytes: Uint8Array, file = '.npy'): NpyArray {
   const fail = (message: string, expected?: unknown, actual?: unknown): never => {
@@ -21,8 +22,9 @@ export function parseNpy(bytes: Uint8Array, file = '.npy'): NpyArray {
   const major = bytes[6]!;
   if (major < 1 || major > 3) fail('has an unsupported .npy version', '1, 2 or 3', major);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart) fail('is truncated inside its header', `${headerStart} bytes at least`, bytes.length);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataStart = headerStart + headerLen;
   if (dataStart > bytes.length) fail('is truncated inside its header', `${dataStart} bytes at least`, bytes.length);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart));
@@ -42,6 +44,7 @@ export function parseNpy(bytes: Uint8Array, file = '.npy'): NpyArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const needed = dataStart + count * (uint8 ? 1 : 4);
   if (bytes.length < needed) fail('is truncated', `${needed} bytes for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
+  if (bytes.length > needed) fail('has bytes after its data (the shape does not match the file)', `${needed} bytes for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
   const data = new Float32Array(count);
   if (uint8) data.set(bytes.subarray(dataStart, dataStart + count));
   else for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + i * 4, true);

@@ -4,6 +4,7 @@ import type { EffNetModel } from '../model/effnet-model.js';
 import { timmWeightMap, invertPermutation } from './external-names.js';
 import { permuteAxes } from './permute.js';
 import { encodeSafetensors, parseSafetensors, type SafeTensor } from './safetensors.js';
+import { checkWeightValues } from './weight-values.js';
 
 /** timm buffers that carry no weights (PyTorch's int64 BatchNorm step counters). */
 export const TIMM_IGNORED_BUFFERS = /(^|\.)num_batches_tracked$/;
@@ -17,8 +18,9 @@ export function timmNumClasses(tensors: ReadonlyMap<string, SafeTensor>): number
 /**
  * Loads a timm `tf_efficientnetv2_*` state dict into `model`, exactly: names and PyTorch layouts
  * are mapped to ours, every tensor must be present with the right shape and no tensor may be left
- * over. Errors name the first mismatching tensor with the expected and actual shape; on error no
- * weight of the model is changed.
+ * over. Errors name the first mismatching tensor with the expected and actual shape, or the first
+ * tensor holding a NaN, an infinity or a negative BatchNorm variance; on error no weight of the
+ * model is changed.
  */
 export function loadTimmWeights(model: EffNetModel, tensors: ReadonlyMap<string, SafeTensor>, file = 'checkpoint'): void {
   const map = timmWeightMap(model);
@@ -34,6 +36,7 @@ export function loadTimmWeights(model: EffNetModel, tensors: ReadonlyMap<string,
         throw new EffnetError('CHECKPOINT_MISMATCH', 'has a shape that does not fit the architecture', { file, field: w.externalName, expected: w.externalShape, actual: t.shape });
       }
       used.add(w.externalName);
+      checkWeightValues(t.data, w.decl.kind, file, w.externalName);
       const data = w.toOurs ? permuteAxes(t.data, t.shape, w.toOurs) : t.data;
       values.set(w.decl.name, tf.tensor(data, w.decl.shape, 'float32'));
     }

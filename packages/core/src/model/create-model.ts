@@ -1,9 +1,10 @@
 import { EffnetError } from '../errors.js';
-import type { ResolveOptions } from '../plugins/scaling-plugins.js';
+import type { ResolveOptions, ScalingRule } from '../plugins/scaling-plugins.js';
 import { getRegistry } from '../registry/global-registry.js';
 import type { ArchitectureSpec } from '../spec/architecture.js';
 import { validateArchitectureSpec } from '../spec/validate-spec.js';
 import { EffNetModel, type ModelOptions } from './effnet-model.js';
+import { checkBlockTypes } from './network-plan.js';
 
 /** Scaling rule used for config objects that name none. */
 export const DEFAULT_SCALING_RULE = 'efficientnetv2';
@@ -21,9 +22,16 @@ function isResolvedSpec(value: Record<string, unknown>): boolean {
 /**
  * Resolves a variant name (`efficientnetv2-s`), a config object (`{ base, width, depth }` or
  * `{ blocks: [...] }`, read by the scaling rule named in `scaling`, default `efficientnetv2`) or
- * an already resolved spec into an {@link ArchitectureSpec}, with overrides applied.
+ * an already resolved spec into an {@link ArchitectureSpec}, with overrides applied. Block types
+ * must be registered; errors name `options.file` when given.
  */
 export function resolveArchitecture(source: ModelSource, options: ResolveOptions = {}): ArchitectureSpec {
+  const spec = resolveSource(source, options);
+  checkBlockTypes(spec, options.file);
+  return spec;
+}
+
+function resolveSource(source: ModelSource, options: ResolveOptions): ArchitectureSpec {
   if (typeof source === 'string') {
     const variant = getRegistry('variant').get(source);
     const rule = getRegistry('scaling').get(variant.scaling);
@@ -43,7 +51,13 @@ export function resolveArchitecture(source: ModelSource, options: ResolveOptions
     return spec;
   }
   const ruleName = typeof obj.scaling === 'string' ? obj.scaling : DEFAULT_SCALING_RULE;
-  return getRegistry('scaling').get(ruleName).resolve(obj, options);
+  let rule: ScalingRule;
+  try {
+    rule = getRegistry('scaling').get(ruleName);
+  } catch (e) {
+    throw new EffnetError('UNKNOWN_PLUGIN', (e as Error).message, { ...(options.file ? { file: options.file } : {}), field: 'scaling' });
+  }
+  return rule.resolve(obj, options);
 }
 
 /**

@@ -15,6 +15,24 @@ export interface NetworkPlan {
 export type NetworkOutput = 'stem' | 'features' | 'logits';
 
 /**
+ * Checks that every stage's block type is registered, with an error naming `file` and the stage
+ * (`stages[2].type`), before anything is built. Leaves an empty registry to {@link planNetwork},
+ * whose error says how to register the built-in blocks.
+ */
+export function checkBlockTypes(spec: ArchitectureSpec, file?: string): void {
+  const registry = getRegistry('block');
+  if (registry.names().length === 0) return;
+  spec.stages.forEach((stage, s) => {
+    if (registry.find(stage.type)) return;
+    try {
+      registry.get(stage.type);
+    } catch (e) {
+      throw new EffnetError('UNKNOWN_BLOCK', (e as Error).message, { ...(file ? { file } : {}), field: `stages[${s}].type` });
+    }
+  });
+}
+
+/**
  * Expands stages into blocks: the first block of a stage takes the stride and the channel
  * change, the others have stride 1 and in = out; block i of N survives stochastic depth with
  * probability `1 - dropPathRate * i / N`.

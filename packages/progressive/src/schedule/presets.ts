@@ -1,4 +1,4 @@
-import { EffnetError, SeededRandom } from '@effnet/core';
+import { EffnetError, getRegistry, resolveArchitecture, SeededRandom } from '@effnet/core';
 import { linearStages } from './linear-stages.js';
 import type { Schedule, Stage, StageSettings } from './schedule.js';
 
@@ -38,6 +38,22 @@ export function presetVariant(variant: string, allowed: readonly PresetVariant[]
     });
   }
   return key;
+}
+
+/**
+ * What the `fixed` preset trains `variant` at: Table 6's maximum for S, M and L; for any other
+ * registered variant (EfficientNet B0-B7, EfficientNetV2-B0..B3) its own training size and
+ * dropout without RandAugment or mixup (the official code trains those with AutoAugment, not
+ * RandAugment), evaluated at its evaluation size. Throws for an unknown variant.
+ */
+export function fixedPresetSettings(variant: string): { max: StageSettings; evalSize: number } {
+  const key = variant.replace(/^efficientnetv2-/, '');
+  if (key === 's' || key === 'm' || key === 'l') return PAPER_TABLE_6[key];
+  if (getRegistry('variant').has(variant)) {
+    const spec = resolveArchitecture(variant);
+    return { max: { imageSize: spec.trainSize, dropout: spec.dropout, randAugmentMagnitude: 0, mixupAlpha: 0, cutmixAlpha: 0 }, evalSize: spec.evalSize };
+  }
+  return PAPER_TABLE_6[presetVariant(variant, ['s', 'm', 'l'], 'fixed') as 's' | 'm' | 'l'];
 }
 
 /** The paper's Table 6: 4 stages, every knob linear from its minimum to its maximum. */

@@ -1,6 +1,6 @@
 import { EffnetError, FieldChecker, getRegistry, type NamedPlugin } from '@effnet/core';
 import { linearStages } from './linear-stages.js';
-import { fixedSchedule, IMAGENET_EPOCHS, officialSchedule, PAPER_TABLE_6, paperSchedule, presetVariant, randomResizeSchedule } from './presets.js';
+import { fixedPresetSettings, fixedSchedule, IMAGENET_EPOCHS, officialSchedule, PAPER_TABLE_6, paperSchedule, presetVariant, randomResizeSchedule } from './presets.js';
 import type { Schedule, StageSettings } from './schedule.js';
 import { validateSchedule } from './validate-schedule.js';
 
@@ -98,7 +98,7 @@ export const builtinSchedules: readonly SchedulePlugin[] = [
     build: (r) => {
       const o = check.object(r.options ?? {}, 'options');
       check.onlyKeys(o, ['settings', 'evalSize'], 'options');
-      const table = r.variant ? PAPER_TABLE_6[presetVariant(r.variant, ['s', 'm', 'l'], 'fixed') as 's' | 'm' | 'l'] : undefined;
+      const table = r.variant ? fixedPresetSettings(r.variant) : undefined;
       if (!o.settings && !table) throw new EffnetError('BAD_SCHEDULE', 'the fixed schedule needs options.settings or a variant', { field: 'options.settings' });
       const evalSize = o.evalSize === undefined ? table?.evalSize : check.int(o.evalSize, 'options.evalSize', { min: 8 });
       return fixedSchedule(epochsOf(r), settings(o.settings ?? table!.max, 'options.settings'), evalSize);
@@ -117,12 +117,16 @@ export function registerSchedule(plugin: SchedulePlugin): SchedulePlugin {
   return getRegistry('schedule').register(plugin);
 }
 
+/** Most epochs a schedule may ask for (far beyond any recipe; larger numbers overflow stage boundaries). */
+export const MAX_SCHEDULE_EPOCHS = 1e6;
+
 /**
  * Builds the schedule called `name` (a registered plugin) and checks it: `buildSchedule('paper',
- * { variant: 'efficientnetv2-s', epochs: 350 })`.
+ * { variant: 'efficientnetv2-s', epochs: 350 })`. `epochs` must be in (0, {@link MAX_SCHEDULE_EPOCHS}].
  */
 export function buildSchedule(name: string, request: ScheduleRequest = {}): Schedule {
   registerSchedules();
+  if (request.epochs !== undefined) new FieldChecker(`schedule "${name}"`, 'BAD_SCHEDULE').number(request.epochs, 'epochs', { above: 0, max: MAX_SCHEDULE_EPOCHS });
   const schedule = getRegistry('schedule').get(name).build(request);
   return validateSchedule(schedule, `schedule "${name}"`);
 }

@@ -39,6 +39,12 @@ describe('schedule presets', () => {
     expect(totalEpochs(s)).toBe(100);
   });
 
+  it('refuses epochs that are not positive or would overflow the stage boundaries', () => {
+    expect(() => buildSchedule('paper', { variant: 'efficientnetv2-s', epochs: 1e308 })).toThrow(/^schedule "paper": epochs: is too large \(expected <= 1000000, got 1e\+308\)$/);
+    expect(() => buildSchedule('fixed', { epochs: 0 })).toThrow(/schedule "fixed": epochs: is too small/);
+    expect(buildSchedule('paper', { variant: 'efficientnetv2-s', epochs: 1e6 }).stages.at(-1)!.endEpoch).toBe(1e6);
+  });
+
   it('presets refuse variants they have no settings for', () => {
     expect(() => buildSchedule('paper', { variant: 'efficientnetv2-b0' })).toThrow(/variant: the paper schedule has settings for efficientnetv2-s, efficientnetv2-m, efficientnetv2-l only/);
     expect(() => buildSchedule('nope')).toThrow(/unknown schedule "nope".*Known schedules: paper, official/);
