@@ -99,6 +99,30 @@ async function trainStep(size, batch, reps, warmup = 1, stock = false, engine = 
 }
 
 /**
+ * One optimizer step (SGD with momentum 0.9, as above) with the training state kept in the
+ * engine (`residentTraining`, what the trainer uses on tfjs-node): one native call per step.
+ */
+async function trainStepResident(size, batch, reps, warmup = 1) {
+  const model = createModel('efficientnetv2-b0', { numClasses: 10, seed: 1 });
+  const x = tf.randomNormal([batch, size, size, 3]);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10).toFloat();
+  const trainable = model.weightDecls.filter((d) => d.trainable).map((d) => model.weights.get(d.name));
+  const frozen = model.weightDecls.filter((d) => !d.trainable).map((d) => model.weights.get(d.name));
+  const flat = (vs) => Float32Array.from(vs.flatMap((v) => Array.from(v.dataSync())));
+  const weights = flat(trainable);
+  const resident = graphCompilerFor(tf.getBackend()).residentTraining(model, { optimizer: { type: 'sgd', momentum: 0.9, nesterov: false }, weightDecay: 0, decayMask: new Float32Array(weights.length), ema: false });
+  resident.load({ weights, statistics: flat(frozen), slots: { velocity: new Float32Array(weights.length) } });
+  let step = 0;
+  const s = await time(async () => {
+    resident.step(x, y, { dropout: 0, dropPathRate: model.spec.dropPathRate, updateStatistics: true, learningRate: 0.01, step: step++, emaDecay: 0 });
+  }, reps, warmup);
+  resident.dispose();
+  tf.dispose([x, y]);
+  model.dispose();
+  return s;
+}
+
+/**
  * A training step of `batch` images as micro-batches of `micro` with gradients summed: the same
  * update, for backends whose memory cannot hold the whole batch (wasm's 4 GB heap).
  */
@@ -179,6 +203,7 @@ for (const adapter of candidateBackends().filter((a) => !only || only.includes(a
       else {
         try {
           record(W.train, name, await trainStep(128, 32, TRAIN_REPS, 1, false, engine));
+          if (engine === 'auto' && graphCompilerFor(tf.getBackend())?.residentTraining) record(W.train, `${name}, one call per step`, await trainStepResident(128, 32, TRAIN_REPS));
           const kernels = adapter.name === 'wasm' && engine === 'auto' ? kernelsIfLoaded() : undefined;
           if (kernels) notes.push(`wasm's compiled engine (${kernels.threads} threads): its memory after the B0 128 batch-32 training step (B0 inference before it) is ${(kernels.memory.buffer.byteLength / 2 ** 20).toFixed(0)} MiB`);
         } catch (e) {

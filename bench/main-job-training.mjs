@@ -6,7 +6,7 @@
 // tfjs-node; and PyTorch on the same network (bench/torch_main_job_step.py, built from the same
 // layout). Engines run in separate processes, in rounds, interleaved, so that a busy machine
 // slows all of them alike; medians over rounds and steps.
-//   node bench/main-job-training.mjs [--rounds 2] [--steps 6] [--json] [--require-anchors]
+//   node bench/main-job-training.mjs [--rounds 2] [--steps 6] [--engines tfjs-node,wasm] [--json] [--require-anchors]
 //   node bench/main-job-training.mjs --layout FILE      writes the network layout the anchor builds
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,11 +45,13 @@ async function mainJobModel() {
 }
 
 /** Child: trains `steps + 2` steps at each size through the trainer; prints {rows: [{size, ms}]}. */
-async function child(backend, engine, threads) {
+async function child(backend, engine, threads, stateIn) {
   const tf = await import('@tensorflow/tfjs-core');
-  const { configureWasm, useBackend } = await import('@effnet/backends');
+  const { configureWasm, preferSmallImageThreads, useBackend } = await import('@effnet/backends');
   const { Trainer, PixelDataset } = await import('@effnet/progressive');
   if (threads) configureWasm({ threads: Number(threads) });
+  // As `effnet train` and the main job do for images this small.
+  if (backend === 'tfjs-node' && stateIn !== 'host') preferSmallImageThreads(Math.max(...SIZES));
   await useBackend(backend);
   tf.enableProdMode();
   const steps = Number(opt('steps', '6')) + 2;
@@ -68,6 +70,7 @@ async function child(backend, engine, threads) {
     schedule: { name: 'bench', stages },
     batchSize: BATCH,
     engine,
+    keepStateInEngine: stateIn !== 'host',
     optimizer: { type: 'rmsprop' },
     learningRate: { base: 0.02, decay: 'cosine', warmupEpochs: 0.1 },
     ema: 0.999,
@@ -87,8 +90,8 @@ async function child(backend, engine, threads) {
   console.log(JSON.stringify({ rows: SIZES.map((size) => ({ size, ms: times.get(size).slice(1) })) }));
 }
 
-function runChild(backend, engine, threads) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', backend, engine, threads ?? '', '--steps', opt('steps', '6')], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function runChild(backend, engine, threads, state) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', backend, engine, threads ?? '', state ?? 'engine', '--steps', opt('steps', '6')], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !last.startsWith('{')) return { error: `exit ${r.status}: ${(r.stderr || '').trim().split('\n').pop()?.slice(0, 160)}` };
   return JSON.parse(last);
@@ -115,7 +118,7 @@ const median = (xs) => {
 async function main() {
   if (args[0] === '--child') {
     try {
-      return await child(args[1], args[2], args[3] || undefined);
+      return await child(args[1], args[2], args[3] || undefined, args[4]);
     } catch (e) {
       console.log(JSON.stringify({ error: String(e?.message ?? e).split('\n')[0].slice(0, 200) }));
       return;
@@ -144,9 +147,13 @@ async function main() {
   const engines = [
     { label: `wasm, compiled (${cores} threads)`, backend: 'wasm', engine: 'auto' },
     { label: 'wasm, compiled (1 thread)', backend: 'wasm', engine: 'auto', threads: '1' },
-    { label: 'tfjs-node, whole graph', backend: 'tfjs-node', engine: 'auto' },
+    { label: 'tfjs-node, one call per step', backend: 'tfjs-node', engine: 'auto' },
+    { label: 'tfjs-node, graph pass, state on host', backend: 'tfjs-node', engine: 'auto', state: 'host' },
     { label: 'wasm, op by op (1 thread)', backend: 'wasm', engine: 'eager', rounds: 1 },
   ];
+  // --engines tfjs-node,wasm: only the engines whose label contains one of these (PyTorch always runs).
+  const only = opt('engines', '').split(',').filter(Boolean);
+  if (only.length) engines.splice(0, engines.length, ...engines.filter((e) => only.some((o) => e.label.includes(o))));
   const rounds = Number(opt('rounds', args.includes('--quick') ? '1' : '2'));
   const samples = new Map();
   const errors = new Map();
@@ -158,7 +165,7 @@ async function main() {
     for (const e of engines) {
       if (round >= (e.rounds ?? rounds) || errors.has(e.label)) continue;
       process.stderr.write(`round ${round + 1}/${rounds}: ${e.label}\n`);
-      const r = runChild(e.backend, e.engine, e.threads);
+      const r = runChild(e.backend, e.engine, e.threads, e.state);
       if (r.error) errors.set(e.label, r.error);
       else add(e.label, r.rows);
     }

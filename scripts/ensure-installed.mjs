@@ -17,7 +17,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
 }
 
 // System packages the tests use: Debian's Chromium (browser test), Mesa's EGL/GLES (WebGPU in
-// Node through Dawn) and clang/lld 14 (the kernels' reproducible-build test). Installed with apt
+// Node through Dawn) and clang/lld 14 with binaryen (the kernels' reproducible-build test). Installed with apt
 // when missing and running as root (as CI does).
 const systemPackages = [
   ['/usr/bin/chromium', 'chromium'],
@@ -27,6 +27,8 @@ const systemPackages = [
   // clang and lld 14 (wasm32 target): the test that rebuilds the compiled engine's kernels.
   ['/usr/bin/clang-14', 'clang-14'],
   ['/usr/bin/wasm-ld-14', 'lld-14'],
+  // binaryen: clang runs its wasm-opt on the kernels it links, so the build depends on it.
+  ['/usr/bin/wasm-opt', 'binaryen'],
 ];
 const missingSystem = systemPackages.filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg);
 if (missingSystem.length && process.platform === 'linux' && process.getuid?.() === 0 && process.env.EFFNET_SKIP_APT !== '1') {

@@ -16,10 +16,20 @@ describe.skipIf(!!missing)(`the trainer on TensorFlow graphs${missing ? ` (skipp
   it('trains as the op-by-op run does: same losses and weights, no tensor growth', async () => {
     const eager = await trainTiny('eager');
     const graph = await trainTiny('graph');
+    expect(graph.stateInEngine).toBe(false);
     expectSameTraining(eager, graph);
     // Tensors alive at each step never grow.
     expect(graph.tensors.every((n, i) => i === 0 || n <= graph.tensors[i - 1]!)).toBe(true);
     eager.model.dispose();
     graph.model.dispose();
+  }, 300_000);
+
+  it('keeps the state in TensorFlow between steps and trains as the op-by-op run does', async () => {
+    const eager = await trainTiny('eager', { wholeBatches: true });
+    const resident = await trainTiny('graph', { wholeBatches: true });
+    expect(resident.stateInEngine).toBe(true);
+    expectSameTraining(eager, resident);
+    eager.model.dispose();
+    resident.model.dispose();
   }, 300_000);
 });

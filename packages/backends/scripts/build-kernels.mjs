@@ -37,8 +37,17 @@ export function sources() {
   return { files, sha256: hash.digest('hex') };
 }
 
-/** Compiles one variant; returns the module's bytes. */
+/**
+ * Compiles one variant; returns the module's bytes. clang runs binaryen's `wasm-opt` on the
+ * linked module when it finds one on PATH (it inlines the kernels into the interpreter), so the
+ * bytes depend on it: it is required, not optional.
+ */
 export function compile(variant = 'single') {
+  try {
+    execFileSync('wasm-opt', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('binaryen\'s wasm-opt is needed to build the kernels exactly (apt-get install binaryen)');
+  }
   const { files } = sources();
   const dir = mkdtempSync(join(tmpdir(), 'effnet-kernels-'));
   try {

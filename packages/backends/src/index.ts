@@ -9,7 +9,7 @@ export { cpuAdapter } from './adapters/cpu.js';
 export { configureWasm, wasmAdapter, type WasmOptions } from './adapters/wasm.js';
 export { configureWebGPU, webgpuAdapter, type WebGPUOptions } from './adapters/webgpu.js';
 export { webglAdapter } from './adapters/webgl.js';
-export { tfjsNodeAdapter, tfjsNodeGpuAdapter } from './adapters/tfjs-node.js';
+export { configureTensorflow, preferSmallImageThreads, SMALL_IMAGE_SIDE, tfjsNodeAdapter, tfjsNodeGpuAdapter, type TensorflowThreads } from './adapters/tfjs-node.js';
 export { builtinBackends, registerBackends } from './register.js';
 export { candidateBackends, useBackend, type BackendInfo } from './use-backend.js';
 export { explainBackendError } from './backend-errors.js';

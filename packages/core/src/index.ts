@@ -51,6 +51,12 @@ export {
   type CompiledInference,
   type ComputeEngine,
   type GraphCompiler,
+  type ResidentOptimizer,
+  type ResidentState,
+  type ResidentStepResult,
+  type ResidentStepSettings,
+  type ResidentTraining,
+  type ResidentTrainingConfig,
   type TrainingPass,
   type TrainingPassSettings,
 } from './model/graph-compiler.js';

@@ -6,10 +6,11 @@ import { KERNELS_SOURCE_SHA256, KERNELS_THREADS_WASM_BASE64, KERNELS_WASM_BASE64
 
 const script = path.resolve(__dirname, '../../scripts/build-kernels.mjs');
 
-/** Whether clang 14 with the wasm32 target is on this machine. */
+/** Whether clang 14 with the wasm32 target and binaryen's wasm-opt (which clang runs on its output) are on this machine. */
 function hasClang(): boolean {
   try {
     execFileSync('clang-14', ['--version'], { stdio: 'ignore' });
+    execFileSync('wasm-opt', ['--version'], { stdio: 'ignore' });
     return existsSync('/usr/bin/wasm-ld-14') || existsSync('/usr/lib/llvm-14/bin/wasm-ld');
   } catch {
     return false;
@@ -27,8 +28,8 @@ describe('the committed kernels modules', () => {
   it('are exactly what clang 14 builds from them (reproducible build)', async () => {
     // CI installs clang (scripts/ensure-installed.mjs); a developer machine without it is told how.
     if (!hasClang()) {
-      if (process.env.CI === 'true') throw new Error('clang-14 and lld-14 are needed to check the kernels module: apt-get install clang-14 lld-14');
-      console.warn('clang-14 is not installed: the kernels module was not rebuilt (apt-get install clang-14 lld-14)');
+      if (process.env.CI === 'true') throw new Error('clang-14, lld-14 and binaryen are needed to check the kernels module: apt-get install clang-14 lld-14 binaryen');
+      console.warn('clang-14, lld-14 or binaryen is not installed: the kernels module was not rebuilt (apt-get install clang-14 lld-14 binaryen)');
       return;
     }
     const { compile } = (await import(script)) as { compile: (variant: string) => Buffer };

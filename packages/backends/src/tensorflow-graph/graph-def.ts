@@ -1,10 +1,10 @@
 import { ProtoWriter } from './protobuf-writer.js';
 
 /** Element types the graphs use. */
-export type GraphDType = 'float32' | 'int32';
+export type GraphDType = 'float32' | 'int32' | 'bool' | 'resource';
 
 /** TensorFlow's DataType enum values. */
-const DATA_TYPE: Record<GraphDType, number> = { float32: 1, int32: 3 };
+const DATA_TYPE: Record<GraphDType, number> = { float32: 1, int32: 3, bool: 10, resource: 20 };
 
 /** The graph-def version the graphs declare (any TensorFlow 2.x since 2.8 reads it). */
 export const GRAPH_PRODUCER_VERSION = 1000;
@@ -110,15 +110,36 @@ export class GraphBuilder {
    * Adds a node; `outputs` gives the static shape and type of each output, which later nodes
    * use to decide their own attributes.
    */
-  node(op: string, name: string, inputs: readonly GraphTensor[], attrs: Record<string, AttrValue>, outputs: readonly { shape: readonly number[]; dtype: GraphDType }[]): GraphTensor[] {
+  node(
+    op: string,
+    name: string,
+    inputs: readonly GraphTensor[],
+    attrs: Record<string, AttrValue>,
+    outputs: readonly { shape: readonly number[]; dtype: GraphDType }[],
+    after: readonly string[] = [],
+  ): GraphTensor[] {
     const unique = this.unique(name);
-    this.nodes.push({ name: unique, op, inputs: inputs.map(tensorRef), attrs });
+    this.nodes.push({ name: unique, op, inputs: [...inputs.map(tensorRef), ...after.map((n) => `^${n}`)], attrs });
     return outputs.map((o, index) => ({ node: unique, index, shape: [...o.shape], dtype: o.dtype }));
   }
 
   /** A node with one output of the given shape and type. */
   node1(op: string, name: string, inputs: readonly GraphTensor[], attrs: Record<string, AttrValue>, shape: readonly number[], dtype: GraphDType = 'float32'): GraphTensor {
     return this.node(op, name, inputs, attrs, [{ shape, dtype }])[0]!;
+  }
+
+  /**
+   * A node without outputs (such as a variable assignment) that runs only after the nodes named in
+   * `after`; returns its name, for other nodes' `after`.
+   */
+  action(op: string, name: string, inputs: readonly GraphTensor[], attrs: Record<string, AttrValue>, after: readonly string[] = []): string {
+    this.node(op, name, inputs, attrs, [], after);
+    return this.nodes[this.nodes.length - 1]!.name;
+  }
+
+  /** An `Identity` of `t` computed only after the nodes named in `after` have run. */
+  identityAfter(name: string, t: GraphTensor, after: readonly string[]): GraphTensor {
+    return this.node('Identity', name, [t], { T: { type: t.dtype } }, [{ shape: t.shape, dtype: t.dtype }], after)[0]!;
   }
 
   /** A value fed at run time. */

@@ -43,6 +43,12 @@ export function inferenceGraph(model: InferenceModel, height: number, width: num
   return { graph, signature: { inputs: { images }, outputs: { output: out } } };
 }
 
+/**
+ * Where a training graph takes a weight from (default: a placeholder fed at each run); resident
+ * training graphs read them from variables instead.
+ */
+export type WeightSource = (graph: GraphBuilder, decl: { name: string; shape: readonly number[]; trainable: boolean }) => GraphTensor;
+
 /** A training graph and what its caller feeds and reads. */
 export interface TrainingGraph extends NetworkGraph {
   /** Weights fed at each run (signature key `w:<name>`), in the order the graph asked for them. */
@@ -61,7 +67,14 @@ export interface TrainingGraph extends NetworkGraph {
  * trainable weight. Inputs: `images`, `labels`, the weights and the random masks; outputs: `loss`,
  * `logits`, one gradient per trainable weight and the BatchNorm batch statistics.
  */
-export function trainingGraph(model: EffNetModel, height: number, width: number, dropout: number, dropPathRate: number): TrainingGraph {
+export function trainingGraph(
+  model: EffNetModel,
+  height: number,
+  width: number,
+  dropout: number,
+  dropPathRate: number,
+  weightSource?: WeightSource,
+): TrainingGraph {
   const graph = new GraphBuilder();
   const tape = new GraphTape(graph);
   const fed = new Map<string, GraphTensor>();
@@ -74,7 +87,7 @@ export function trainingGraph(model: EffNetModel, height: number, width: number,
       if (!node) {
         const decl = model.weightDecls.find((d) => d.name === key);
         if (!decl) throw new EffnetError('MISSING_WEIGHT', `the model has no weight "${key}"`);
-        node = graph.placeholder(`weights/${key}`, decl.shape);
+        node = weightSource ? weightSource(graph, decl) : graph.placeholder(`weights/${key}`, decl.shape);
         if (decl.trainable) tape.watch(node);
         fed.set(key, node);
       }
@@ -112,7 +125,7 @@ export function trainingGraph(model: EffNetModel, height: number, width: number,
     outputs[`variance:${s.layer}`] = s.variance;
   }
   const inputs: Record<string, GraphTensor> = { images, labels };
-  for (const [name, t] of fed) inputs[`w:${name}`] = t;
+  if (!weightSource) for (const [name, t] of fed) inputs[`w:${name}`] = t;
   ctx.masks.forEach((m, i) => (inputs[`mask:${i}`] = m.placeholder));
   return {
     graph,

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { EffnetError, type CompiledInference, type EffNetModel, type GraphCompiler, type InferenceModel, type NetworkOutput, type TrainingPass, type TrainingPassSettings } from '@effnet/core';
+import { EffnetError, type CompiledInference, type EffNetModel, type GraphCompiler, type InferenceModel, type NetworkOutput, type ResidentTraining, type ResidentTrainingConfig, type TrainingPass, type TrainingPassSettings } from '@effnet/core';
 import { moveStatisticsOnHost } from '../moving-statistics.js';
 import { inferenceGraph, trainingGraph, type TrainingGraph } from './network-graphs.js';
+import { drawMasks } from './draw-masks.js';
+import { TensorFlowResidentTraining } from './resident-training.js';
 import { TensorFlowSession } from './tensorflow-session.js';
 
 /** A compiled training graph with its session. */
@@ -39,18 +41,6 @@ function compiledTraining(model: EffNetModel, height: number, width: number, s: 
     if (e instanceof EffnetError) byKey.set(key, e);
     throw e;
   }
-}
-
-/** Draws the random masks in the order the eager pass draws them, from the model's seeds. */
-function drawMasks(model: EffNetModel, graph: CompiledTraining['graph'], batch: number, settings: TrainingPassSettings): tf.Tensor[] {
-  return graph.masks.map((m) =>
-    tf.tidy(() => {
-      const seed = model.random.nextSeed();
-      const shape = [batch, ...m.placeholder.shape.slice(1)];
-      if (m.kind === 'drop-path') return tf.floor(tf.add(m.rate, tf.randomUniform(shape, 0, 1, 'float32', seed)));
-      return tf.dropout(tf.ones(shape), settings.dropout, undefined, seed);
-    }),
-  );
 }
 
 function inferenceSession(model: InferenceModel, height: number, width: number, output: NetworkOutput, fuse: boolean): TensorFlowSession {
@@ -101,7 +91,7 @@ export const tensorflowGraphCompiler: GraphCompiler = {
     const [batch, height, width] = x.shape;
     const compiled = compiledTraining(model, height, width, settings);
     const { graph, session, fetch } = compiled;
-    const masks = drawMasks(model, graph, batch, settings);
+    const masks = drawMasks(model, graph.masks, batch, settings.dropout);
     const feeds: Record<string, tf.Tensor> = { images: x, labels };
     for (const name of graph.weightInputs) feeds[`w:${name}`] = model.weights.get(name)!;
     masks.forEach((m, i) => (feeds[`mask:${i}`] = m));
@@ -120,5 +110,8 @@ export const tensorflowGraphCompiler: GraphCompiler = {
     });
     tf.dispose(stats);
     return { loss, logits, grads };
+  },
+  residentTraining(model: EffNetModel, config: ResidentTrainingConfig): ResidentTraining {
+    return new TensorFlowResidentTraining(model, config);
   },
 };

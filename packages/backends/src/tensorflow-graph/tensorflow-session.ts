@@ -63,13 +63,35 @@ export class TensorFlowSession {
       inputs.push(t);
       infos.push(info);
     }
+    return this.call(inputs, infos, fetch);
+  }
+
+  /**
+   * Runs the graph feeding only the inputs given (each must be in the signature; the outputs asked
+   * for must not depend on the others), for graphs with several entry points such as resident
+   * training's load, step and read.
+   */
+  runWith(feeds: Record<string, tf.Tensor>, fetch: readonly string[]): tf.Tensor[] {
+    if (this.id === undefined) throw new EffnetError('DISPOSED', 'this TensorFlow session was disposed');
+    const inputs: tf.Tensor[] = [];
+    const infos: { name: string; tfDtype: string }[] = [];
+    for (const [key, t] of Object.entries(feeds)) {
+      const info = this.inputInfos.get(key);
+      if (!info) throw new EffnetError('UNKNOWN_INPUT', 'the graph has no such input', { field: key });
+      inputs.push(t);
+      infos.push(info);
+    }
+    return this.call(inputs, infos, fetch);
+  }
+
+  private call(inputs: tf.Tensor[], infos: { name: string; tfDtype: string }[], fetch: readonly string[]): tf.Tensor[] {
     const outputs = fetch.map((key) => {
       const t = this.signature.outputs[key];
       if (!t) throw new EffnetError('UNKNOWN_OUTPUT', 'the graph has no such output', { field: key });
       return tensorName(t);
     });
     try {
-      return this.backend.runSavedModel(this.id, inputs, infos, outputs);
+      return this.backend.runSavedModel(this.id!, inputs, infos, outputs);
     } catch (e) {
       const message = (e as Error).message.replace(/^Session fail to run with error: /, '').split('\n')[0]!;
       const hint = /OOM|out of memory|Allocat/i.test(message) ? ' (out of memory: lower the batch size, or use micro-batches)' : '';

@@ -22,10 +22,15 @@ export interface EngineRun {
   losses: number[];
   tensors: number[];
   accuracy: number;
+  /** Whether the trainer kept the state in the engine. */
+  stateInEngine: boolean;
 }
 
-/** Trains the tiny model on the active backend with `engine` (16 steps over two stages). */
-export async function trainTiny(engine: 'eager' | 'graph'): Promise<EngineRun> {
+/**
+ * Trains the tiny model on the active backend with `engine` (16 steps over two stages), in
+ * micro-batches of 4 unless `wholeBatches` (which lets an engine keep the state between steps).
+ */
+export async function trainTiny(engine: 'eager' | 'graph', options: { wholeBatches?: boolean; keepStateInEngine?: boolean } = {}): Promise<EngineRun> {
   const model = tinyModel(3, 7);
   const data = cornerDataset(32);
   const losses: number[] = [];
@@ -36,8 +41,9 @@ export async function trainTiny(engine: 'eager' | 'graph'): Promise<EngineRun> {
     eval: cornerDataset(12, 3, 12, 9),
     schedule,
     batchSize: 8,
-    microBatchSize: 4,
+    microBatchSize: options.wholeBatches ? 8 : 4,
     engine,
+    ...(options.keepStateInEngine === undefined ? {} : { keepStateInEngine: options.keepStateInEngine }),
     dropPathRate: 0.2,
     learningRate: { base: 0.02, warmupEpochs: 0.5, decay: 'cosine' },
     ema: 0.9,
@@ -48,9 +54,10 @@ export async function trainTiny(engine: 'eager' | 'graph'): Promise<EngineRun> {
     },
   });
   const r = await trainer.fit();
+  const stateInEngine = trainer.stateInEngine;
   trainer.dispose();
   data.dispose();
-  return { model, losses, tensors, accuracy: r.evaluation!.accuracy };
+  return { model, losses, tensors, accuracy: r.evaluation!.accuracy, stateInEngine };
 }
 
 /**

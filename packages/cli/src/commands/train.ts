@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createModel, EffnetError, graphCompilerFor, type ComputeEngine, type EffNetModel } from '@effnet/core';
 import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, holdOut, ImageFolderDataset, loadIdxDataset, trainToFolder, type ImageDataset, type OptimizerConfig, type Schedule, type SmallImages, type TrainToFolderResult } from '@effnet/progressive';
 import type { RandAugmentOptions } from '@effnet/augment';
+import { preferSmallImageThreads } from '@effnet/backends';
 import { useBackend } from '../backend.js';
 import { readArchArgument } from '../read-arch.js';
 import { readSchedule } from './schedule.js';
@@ -143,14 +144,16 @@ export function workerSetupModule(): string {
 
 /** `effnet train`: builds the model, data and schedule, and trains into `--out`. */
 export async function trainCommand(o: TrainCommandOptions): Promise<TrainCommandResult> {
+  const arch = await readArchArgument(o.arch);
+  const presetFor = o.scheduleFor ?? (typeof arch.source === 'string' && /^efficientnetv2-[sml]$/.test(arch.source) ? arch.source : 'efficientnetv2-s');
+  const schedule = resizeSchedule(await readSchedule(o.schedule, presetFor, o.epochs), o.sizes, o.evalSize);
+  // Small images train faster on native TensorFlow with one thread per op (set before it loads).
+  if (o.backend === 'auto' || o.backend === 'tfjs-node') preferSmallImageThreads(Math.max(schedule.evalSize ?? 0, ...schedule.stages.map((s) => s.imageSize)));
   const backend = await useBackend(o.backend);
   const data = await readDatasets(o.data, o.evalData, o.limit);
   const split = o.validation ? holdOut(data.train, o.validation) : undefined;
   const workers = workerCount(o.workers ?? 0, backend, o.batchSize, o.engine);
-  const arch = await readArchArgument(o.arch);
   const model = createModel(arch.source, { numClasses: data.train.numClasses, seed: o.seed, ...(data.train.classNames ? { labels: data.train.classNames } : {}), ...(arch.file ? { file: arch.file } : {}) });
-  const presetFor = o.scheduleFor ?? (typeof arch.source === 'string' && /^efficientnetv2-[sml]$/.test(arch.source) ? arch.source : 'efficientnetv2-s');
-  const schedule = resizeSchedule(await readSchedule(o.schedule, presetFor, o.epochs), o.sizes, o.evalSize);
   const learningRate = {
     ...(o.lr !== undefined ? { base: o.lr } : {}),
     ...(o.lrDecay ? { decay: o.lrDecay } : {}),

@@ -39,6 +39,76 @@ export interface CompiledInference {
   dispose(): void;
 }
 
+/** The optimizer a resident training step applies, as the trainer's flat-vector optimizers define it. */
+export type ResidentOptimizer =
+  | { type: 'rmsprop'; rho: number; momentum: number; epsilon: number }
+  | { type: 'sgd'; momentum: number; nesterov: boolean }
+  | { type: 'adamw'; beta1: number; beta2: number; epsilon: number };
+
+/** What a resident training step updates besides running the pass. */
+export interface ResidentTrainingConfig {
+  optimizer: ResidentOptimizer;
+  /** Weight decay: added to the gradient (rmsprop, sgd) or decoupled (adamw); 0 for none. */
+  weightDecay: number;
+  /** Over the flat trainable vector: 1 where a weight decays, 0 where it does not (BatchNorm, biases). */
+  decayMask: Float32Array;
+  /** Whether an exponential moving average of the weights is kept. */
+  ema: boolean;
+}
+
+/**
+ * The whole training state as flat vectors, each in the order of the model's weight declarations:
+ * what a checkpoint holds.
+ */
+export interface ResidentState {
+  /** Trainable weights. */
+  weights: Float32Array;
+  /** Non-trainable weights (BatchNorm moving statistics). */
+  statistics: Float32Array;
+  /** Optimizer slots by name (rmsprop: `ms`, `mom`; sgd: `velocity`; adamw: `m`, `v`). */
+  slots: Record<string, Float32Array>;
+  /** The weights' moving average, when kept. */
+  ema?: Float32Array;
+}
+
+/** The values one resident step takes besides the batch. */
+export interface ResidentStepSettings extends TrainingPassSettings {
+  learningRate: number;
+  /** Optimizer steps taken before this one (AdamW's bias correction). */
+  step: number;
+  /** Decay of this step's EMA update (ignored without an EMA). */
+  emaDecay: number;
+}
+
+/** What one resident step reports. */
+export interface ResidentStepResult {
+  /** Mean loss over the batch. */
+  loss: number;
+  /** Examples whose arg-max prediction is the arg-max label. */
+  correct: number;
+  /** Sum of the squared gradient (before weight decay). */
+  gradientNorm2: number;
+  /** False when the loss or the gradient was not finite: then nothing was changed. */
+  applied: boolean;
+}
+
+/**
+ * Training whose state (weights, BatchNorm statistics, optimizer slots, EMA) stays inside the
+ * engine between steps: a step is one call that runs the forward and backward pass, the optimizer
+ * and the EMA, and returns a few numbers. The state moves in and out only through {@link load} and
+ * {@link read} (checkpoints, evaluation, stage changes).
+ */
+export interface ResidentTraining {
+  /** Makes `state` the training state (copied). */
+  load(state: ResidentState): void;
+  /** The current training state (copies). */
+  read(): ResidentState;
+  /** One optimizer step on preprocessed images `x` with soft labels; draws the masks from `model.random` as the pass does. */
+  step(x: tf.Tensor4D, labels: tf.Tensor2D, settings: ResidentStepSettings): ResidentStepResult;
+  /** Frees what the engine holds. */
+  dispose(): void;
+}
+
 /**
  * Turns a model into whole graphs that the backend runs in one call, instead of one call per op
  * (tfjs-node registers one that runs TensorFlow graphs). A network it cannot express makes it
@@ -55,6 +125,11 @@ export interface GraphCompiler {
    * dropout and stochastic-depth masks from `model.random` in the order the eager pass does.
    */
   trainingPass(model: EffNetModel, x: tf.Tensor4D, labels: tf.Tensor2D, settings: TrainingPassSettings): TrainingPass;
+  /**
+   * Optional: training with the state kept in the engine (see {@link ResidentTraining}); throws
+   * `GRAPH_UNSUPPORTED` for networks it cannot express.
+   */
+  residentTraining?(model: EffNetModel, config: ResidentTrainingConfig): ResidentTraining;
 }
 
 const COMPILERS = Symbol.for('@effnet/core.graphCompilers.v1');

@@ -43,6 +43,13 @@ export interface TrainerOptions {
    * tfjs-node and op by op elsewhere, `eager` always op by op, `graph` requires a compiled graph.
    */
   engine?: ComputeEngine;
+  /**
+   * Keep the training state (weights, BatchNorm statistics, optimizer slots, EMA) inside the
+   * compiled engine between steps where it can (tfjs-node), so that a step is one native call
+   * (default true). The state comes out for evaluation and checkpoints; results equal the other
+   * path's within float rounding. Needs whole batches (no micro-batches) and no worker threads.
+   */
+  keepStateInEngine?: boolean;
   /** Optimizer (default RMSProp, rho 0.9, momentum 0.9, ε 1e-3). */
   optimizer?: OptimizerConfig;
   /** Learning rate (default 0.016 per 256 images, 5 warm-up epochs, ×0.97 every 2.4 epochs). */

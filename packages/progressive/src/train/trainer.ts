@@ -1,5 +1,5 @@
 import { AugmentPipeline, registerAugmentations, smoothLabels, type AugmentationStep } from '@effnet/augment';
-import { EffnetError, faultPoint, preprocessImages, recoverDir, SeededRandom } from '@effnet/core';
+import { EffnetError, faultPoint, isGraphUnsupported, preprocessImages, recoverDir, resolveEngine, SeededRandom, type ResidentTraining } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchPipeline, mixSeed, type Batch } from '../data/batch-pipeline.js';
 import { evalSizeOf, stageIndexAt, totalEpochs, type Stage } from '../schedule/schedule.js';
@@ -62,6 +62,10 @@ export class Trainer {
   private elapsedBefore = 0;
   private evaluationSeconds = 0;
   private history: EpochEvent[] = [];
+  /** Training with its state in the engine (undefined: not tried yet; null: not available). */
+  private resident: ResidentTraining | null | undefined;
+  /** Whether the engine holds the newest state (the model's weights, slots and EMA are stale). */
+  private residentHolds = false;
   /** The evaluated weights and BatchNorm statistics of the epoch with the best validation accuracy. */
   private best: { epoch: number; accuracy: number; weights: Float32Array; statistics: Float32Array } | undefined;
 
@@ -113,6 +117,11 @@ export class Trainer {
 
   private prepared = false;
 
+  /** Whether the steps so far ran with the training state kept in the engine (see `keepStateInEngine`). */
+  get stateInEngine(): boolean {
+    return !!this.resident;
+  }
+
   /** Steps done so far (after {@link prepare}: the checkpoint's step when resuming). */
   get currentStep(): number {
     return this.step;
@@ -158,6 +167,7 @@ export class Trainer {
   }
 
   private async checkpoint(elapsed: number): Promise<void> {
+    this.syncFromEngine();
     const dir = this.o.checkpointDir;
     if (!dir) return;
     const state: CheckpointState = {
@@ -197,6 +207,11 @@ export class Trainer {
    * are put back and the step throws. Returns mean loss and accuracy.
    */
   private trainStep(batch: Batch, stage: Stage, stageIndex: number, lr: number): { loss: number; accuracy: number } {
+    const resident = this.residentTraining();
+    if (resident) {
+      const r = this.residentStep(resident, batch, stage, stageIndex, lr);
+      if (r) return r;
+    }
     const statistics = this.statistics.read();
     try {
       const result = tf.tidy(() => {
@@ -208,6 +223,86 @@ export class Trainer {
     } finally {
       statistics.dispose();
     }
+  }
+
+  /** The engine's resident training when this run can use it (whole batches, no workers). */
+  private residentTraining(): ResidentTraining | undefined {
+    if (this.resident !== undefined) return this.resident ?? undefined;
+    this.resident = null;
+    const s = this.settings;
+    if (this.o.keepStateInEngine === false || s.microBatchSize < s.batchSize || (this.o.parallel?.workers ?? 0) > 0) return undefined;
+    const compiler = resolveEngine(s.engine, tf.getBackend());
+    if (!compiler?.residentTraining) return undefined;
+    const trainable = this.o.model.weightDecls.filter((d) => d.trainable);
+    const mask = new Float32Array(this.flat.size);
+    let offset = 0;
+    for (const d of trainable) {
+      const n = d.shape.reduce((a, b) => a * b, 1);
+      mask.fill(NO_DECAY.test(d.name) ? 0 : 1, offset, offset + n);
+      offset += n;
+    }
+    this.resident = compiler.residentTraining(this.o.model, { optimizer: this.optimizer.config, weightDecay: s.weightDecay, decayMask: mask, ema: this.ema !== undefined });
+    return this.resident;
+  }
+
+  /** Moves the training state from the engine back into the model, the optimizer and the EMA. */
+  private syncFromEngine(): void {
+    if (!this.residentHolds || !this.resident) return;
+    const state = this.resident.read();
+    this.flat.writeArray(state.weights);
+    this.statistics.writeArray(state.statistics);
+    for (const [name, slot] of this.optimizer.slots) tf.tidy(() => slot.assign(tf.tensor1d(state.slots[name]!)));
+    if (this.ema && state.ema) tf.tidy(() => this.ema!.value.assign(tf.tensor1d(state.ema!)));
+    this.residentHolds = false;
+  }
+
+  /**
+   * A step with the state in the engine: augmentation here, then one call for the passes, the
+   * optimizer and the EMA. Undefined when the engine declines the network (the caller steps the
+   * other way).
+   */
+  private residentStep(resident: ResidentTraining, batch: Batch, stage: Stage, stageIndex: number, lr: number): { loss: number; accuracy: number } | undefined {
+    const { model } = this.o;
+    const s = this.settings;
+    if (!this.residentHolds) {
+      const slots: Record<string, Float32Array> = {};
+      for (const [name, slot] of this.optimizer.slots) slots[name] = slot.dataSync() as Float32Array;
+      resident.load({ weights: this.flat.readArray(), statistics: this.statistics.readArray(), slots, ...(this.ema ? { ema: this.ema.value.dataSync() as Float32Array } : {}) });
+      this.residentHolds = true;
+    }
+    const [b, size] = [batch.images.shape[0], batch.images.shape[1]];
+    const rng = new SeededRandom(mixSeed(s.seed ^ AUGMENT_SEED, batch.step));
+    const augmenter = this.augmenter(stageIndex, stage);
+    const { x, y } = tf.tidy(() => {
+      const onehot = tf.cast(tf.oneHot(tf.tensor1d(batch.labels.subarray(0, b), 'int32'), model.spec.numClasses), 'float32') as tf.Tensor2D;
+      const aug = augmenter.run(batch.images, onehot, rng);
+      return { x: preprocessImages(aug.images, model.spec, size) as tf.Tensor4D, y: smoothLabels(aug.labels!, s.labelSmoothing) as tf.Tensor2D };
+    });
+    let r;
+    try {
+      r = resident.step(x, y, {
+        dropout: stage.dropout,
+        dropPathRate: stage.dropPathRate ?? s.dropPathRate,
+        updateStatistics: true,
+        learningRate: lr,
+        step: batch.step,
+        emaDecay: this.ema ? this.ema.decayAt(this.emaUpdates) : 0,
+      });
+    } catch (e) {
+      if (!isGraphUnsupported(e)) throw e;
+      this.syncFromEngine();
+      resident.dispose();
+      this.resident = null;
+      return undefined;
+    } finally {
+      tf.dispose([x, y]);
+    }
+    if (!r.applied) {
+      const what = Number.isFinite(r.loss) ? `the gradient is ${r.gradientNorm2}` : `the loss is ${r.loss}`;
+      throw new EffnetError('NOT_FINITE', `training stopped at step ${batch.step} (epoch ${(batch.step / this.stepsPerEpoch).toFixed(2)}, image size ${size}, learning rate ${lr.toPrecision(3)}): ${what}; the weights are left as they were before this step and the last checkpoint is kept. Lower the learning rate or lengthen the warm-up`, { field: Number.isFinite(r.loss) ? 'gradient' : 'loss' });
+    }
+    if (this.ema) this.emaUpdates++;
+    return { loss: r.loss, accuracy: r.correct / b };
   }
 
   /** The flat gradient of a batch, micro-batch after micro-batch on this thread. */
@@ -342,6 +437,7 @@ export class Trainer {
 
   /** Evaluates the evaluation set with the EMA weights (or the current ones without EMA) at `size`. */
   async evaluate(size = evalSizeOf(this.o.schedule)): Promise<Evaluation | undefined> {
+    this.syncFromEngine();
     if (!this.o.eval) return undefined;
     return this.withEvalWeights(() => evaluateModel(this.o.model, this.o.eval!, size, this.settings.evalBatchSize));
   }
@@ -351,6 +447,7 @@ export class Trainer {
    * weights when it is the most accurate epoch so far) and evaluation data.
    */
   private async evaluateEpoch(epoch: number): Promise<{ fields: Partial<EpochEvent>; test?: Evaluation }> {
+    this.syncFromEngine();
     const size = evalSizeOf(this.o.schedule);
     const bs = this.settings.evalBatchSize;
     return this.withEvalWeights(async () => {
@@ -371,6 +468,7 @@ export class Trainer {
 
   /** Runs `fn` with the kept weights in the model (the best epoch's, else the EMA), then puts the training state back. */
   private async withKeptWeights<T>(fn: () => Promise<T>): Promise<T> {
+    this.syncFromEngine();
     const best = this.best;
     if (!best) return this.withEvalWeights(fn);
     const [weights, statistics] = [this.flat.readArray(), this.statistics.readArray()];
@@ -386,6 +484,7 @@ export class Trainer {
 
   /** Runs `fn` with the EMA weights in the model, then puts the training weights back. */
   async withEvalWeights<T>(fn: () => Promise<T>): Promise<T> {
+    this.syncFromEngine();
     if (!this.ema) return fn();
     const current = this.flat.read();
     this.flat.write(this.ema.value as tf.Tensor1D);
@@ -402,6 +501,7 @@ export class Trainer {
    * best epoch's weights and BatchNorm statistics when keeping the best, else the EMA.
    */
   useEvalWeights(): void {
+    this.syncFromEngine();
     if (this.best) {
       this.flat.writeArray(this.best.weights);
       this.statistics.writeArray(this.best.statistics);
@@ -488,6 +588,7 @@ export class Trainer {
         }
       }
     } finally {
+      this.syncFromEngine();
       await Promise.all([this.pipeline.dispose(), pool?.close()]);
     }
     const finished = this.step >= this.totalSteps;
@@ -505,6 +606,8 @@ export class Trainer {
 
   /** Frees the optimizer slots, the EMA and the masks (not the model). */
   dispose(): void {
+    this.syncFromEngine();
+    this.resident?.dispose();
     this.optimizer.dispose();
     this.ema?.dispose();
     this.decayMask.dispose();

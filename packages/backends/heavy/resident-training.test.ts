@@ -1,0 +1,125 @@
+// Heavy suite: training with its state kept in TensorFlow between steps (one native call per step)
+// against the same trainer moving the state through the host after each graph pass: every
+// optimizer with weight decay and an EMA, over two stages; a step whose loss is not finite
+// changes nothing; a run stopped and resumed from its checkpoint ends where an uninterrupted one
+// does; sessions are freed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EffNetModel } from '@effnet/core';
+import { Trainer, validateSchedule, type OptimizerConfig, type TrainerOptions } from '@effnet/progressive';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cornerDataset, tinyModel } from '../../progressive/src/test-support/tiny.js';
+import { useBackend } from '../src/use-backend.js';
+import { nativeSessionCount, tfjsNodeMissing } from './tfjs-node-missing.js';
+
+const missing = tfjsNodeMissing();
+
+const schedule = validateSchedule({
+  name: 'resident',
+  stages: [
+    { endEpoch: 2, imageSize: 12, dropout: 0.1, randAugmentMagnitude: 0 },
+    { endEpoch: 4, imageSize: 16, dropout: 0.2, randAugmentMagnitude: 0, mixupAlpha: 0.2 },
+  ],
+  evalSize: 16,
+});
+
+function run(optimizer: OptimizerConfig, keepStateInEngine: boolean, extra: Partial<TrainerOptions> = {}): { trainer: Trainer; model: EffNetModel; losses: number[] } {
+  const model = tinyModel(3, 7);
+  const losses: number[] = [];
+  const trainer = new Trainer({
+    model,
+    train: cornerDataset(32),
+    eval: cornerDataset(12, 3, 12, 9),
+    schedule,
+    batchSize: 8,
+    engine: 'graph',
+    keepStateInEngine,
+    optimizer,
+    weightDecay: 1e-3,
+    dropPathRate: 0.2,
+    learningRate: { base: 0.02, warmupEpochs: 0.5, decay: 'cosine' },
+    ema: 0.9,
+    onEvent: (e) => {
+      if (e.type === 'step') losses.push(e.loss);
+    },
+    ...extra,
+  });
+  return { trainer, model, losses };
+}
+
+function worstRelative(a: EffNetModel, b: EffNetModel): number {
+  let worst = 0;
+  for (const [name, v] of a.weights) {
+    const x = v.dataSync();
+    const y = b.weights.get(name)!.dataSync();
+    let scale = 1e-2;
+    for (let i = 0; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i]!));
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / scale);
+  }
+  return worst;
+}
+
+describe.skipIf(!!missing)(`training with the state in TensorFlow${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let dir: string;
+  beforeAll(async () => {
+    await useBackend('tfjs-node');
+    dir = mkdtempSync(join(tmpdir(), 'effnet-resident-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const optimizers: OptimizerConfig[] = [{ type: 'rmsprop' }, { type: 'sgd', momentum: 0.9, nesterov: true }, { type: 'adamw' }];
+  for (const optimizer of optimizers) {
+    it(`${optimizer.type}: same losses, weights, EMA evaluation and statistics as the state on the host`, async () => {
+      const sessions = await nativeSessionCount();
+      const host = run(optimizer, false);
+      const engine = run(optimizer, true);
+      const [a, b] = [await host.trainer.fit(), await engine.trainer.fit()];
+      expect(host.trainer.stateInEngine).toBe(false);
+      expect(engine.trainer.stateInEngine).toBe(true);
+      expect(engine.losses).toHaveLength(16);
+      engine.losses.forEach((l, i) => expect(Math.abs(l - host.losses[i]!), `step ${i}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(host.losses[i]!))));
+      // Weights and the BatchNorm moving statistics (read back from TensorFlow at the end).
+      expect(worstRelative(host.model, engine.model)).toBeLessThan(1e-4);
+      // The EMA weights evaluated at the end.
+      expect(b.evaluation!.loss).toBeCloseTo(a.evaluation!.loss, 4);
+      host.trainer.dispose();
+      engine.trainer.dispose();
+      host.model.dispose();
+      engine.model.dispose();
+      expect(await nativeSessionCount()).toBe(sessions);
+    }, 300_000);
+  }
+
+  it('a step whose loss is not finite changes nothing and stops the run in one line', async () => {
+    const r = run({ type: 'sgd', momentum: 0, nesterov: false }, true, { learningRate: { base: 1e30, warmupEpochs: 0, decay: 'cosine' } });
+    const error = await r.trainer.fit().catch((e: unknown) => e as Error & { code?: string });
+    expect(error).toMatchObject({ code: 'NOT_FINITE' });
+    expect(r.losses.length).toBeGreaterThan(0);
+    // The state read back from TensorFlow is the one before the failed step: finite.
+    for (const v of r.model.weights.values()) expect(Array.from(v.dataSync()).every(Number.isFinite)).toBe(true);
+    r.trainer.dispose();
+    r.model.dispose();
+  }, 300_000);
+
+  it('a run stopped and resumed from its checkpoint ends with the uninterrupted run\'s weights', async () => {
+    const whole = run({ type: 'rmsprop' }, true);
+    await whole.trainer.fit();
+    const checkpointDir = join(dir, 'resume');
+    const first = run({ type: 'rmsprop' }, true, { checkpointDir, maxSteps: 6 });
+    await first.trainer.fit();
+    first.trainer.dispose();
+    first.model.dispose();
+    const second = run({ type: 'rmsprop' }, true, { checkpointDir, resume: true });
+    const r = await second.trainer.fit();
+    expect(r.steps).toBe(16);
+    expect(second.losses).toHaveLength(10);
+    expect(worstRelative(whole.model, second.model)).toBeLessThan(1e-6);
+    for (const t of [whole, second]) {
+      t.trainer.dispose();
+      t.model.dispose();
+    }
+    expect(tf.memory().numTensors).toBeLessThan(10_000);
+  }, 300_000);
+});
