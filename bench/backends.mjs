@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -262,12 +263,13 @@ if (!existsSync(onnxFile)) {
   }
 }
 let torchAnchor = false;
-for (const python of ['/usr/bin/python3', 'python3']) {
+// The heavy suite's timm venv (over Debian's torch) first, then the system Pythons.
+for (const python of [join(homedir(), '.cache/effnet/heavy-timm-venv/bin/python'), '/usr/bin/python3', 'python3']) {
   try {
     const out = execFileSync(python, [join(here, 'torch_b0_step.py'), '128', '32', String(TRAIN_REPS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const r = JSON.parse(out);
+    const r = JSON.parse(out.trim().split('\n').pop()); // the last line: libraries may print notices before it
     record(W.train, `PyTorch ${r.torch} CPU (${r.threads} threads)`, stats(r.ms));
-    const small = JSON.parse(execFileSync(python, [join(here, 'torch_b0_step.py'), '64', '8', String(TRAIN_REPS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const small = JSON.parse(execFileSync(python, [join(here, 'torch_b0_step.py'), '64', '8', String(TRAIN_REPS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop());
     record(W.trainSmall, `PyTorch ${r.torch} CPU (${r.threads} threads)`, stats(small.ms));
     torchAnchor = true;
     break;
@@ -275,7 +277,7 @@ for (const python of ['/usr/bin/python3', 'python3']) {
     // try the next python
   }
 }
-if (!torchAnchor) record(W.train, 'PyTorch', { error: 'PyTorch is not installed (apt-get install python3-torch)' });
+if (!torchAnchor) record(W.train, 'PyTorch', { error: 'PyTorch with timm is not installed (apt-get install python3-torch; pip install --no-deps timm, or npm run test:heavy, which makes ~/.cache/effnet/heavy-timm-venv)' });
 
 // Table. Ratios: to the fastest effnet row of the workload, and to its anchor (onnxruntime-node
 // for inference, PyTorch for training), both measured in this run.
