@@ -16,7 +16,7 @@ export const RESIDENT_SLOTS: Record<ResidentTrainingConfig['optimizer']['type'],
 /** A resident training graph and the random masks its step feeds. */
 export interface ResidentGraph extends NetworkGraph {
   masks: MaskInput[];
-  /** Names of the state vectors (`weights`, `statistics`, `slot:<name>`, `ema`) with their lengths. */
+  /** Names of the state vectors (`weights`, `statistics`, `slot:<name>`, `ema`, `emaStatistics`) with their lengths. */
   vectors: Map<string, number>;
 }
 
@@ -110,7 +110,7 @@ export function residentGraph(
   if (config.decayMask.length !== total) throw new EffnetError('BAD_ARGUMENT', 'the weight-decay mask does not cover the trainable weights', { field: 'decayMask', expected: total, actual: config.decayMask.length });
   const vectors = new Map<string, number>([['weights', total], ['statistics', frozenTotal]]);
   for (const slot of RESIDENT_SLOTS[config.optimizer.type]) vectors.set(`slot:${slot}`, total);
-  if (config.ema) vectors.set('ema', total);
+  if (config.ema) vectors.set('ema', total).set('emaStatistics', frozenTotal);
 
   // Variables are created with the first weight the network asks for (the graph exists then).
   const id = Math.random().toString(36).slice(2, 10);
@@ -216,6 +216,10 @@ export function residentGraph(
       return b ? u.mix(old, m, u.flat(b, at.size), 1 - m) : old;
     });
     next.set('statistics', u.concat(parts, frozenTotal));
+  }
+  if (config.ema && frozen.length > 0) {
+    const stats = next.get('statistics') ?? readOf(graph, 'statistics');
+    next.set('emaStatistics', u.binary('AddV2', u.binary('Mul', readOf(graph, 'emaStatistics'), inputs.emaDecay!), u.binary('Mul', stats, inputs.emaRest!)));
   }
   const assigns = [...next].map(([name, value]) =>
     graph.action('AssignVariableOp', `update/assign_${name}`, [h.get(name)!, u.select(ok, value, readOf(graph, name))], { dtype: F32 }),

@@ -52,6 +52,7 @@ export class TensorFlowResidentTraining implements ResidentTraining {
       statistics: state.statistics.slice(),
       slots: Object.fromEntries(Object.entries(state.slots).map(([k, v]) => [k, v.slice()])),
       ...(state.ema ? { ema: state.ema.slice() } : {}),
+      ...(state.emaStatistics ? { emaStatistics: state.emaStatistics.slice() } : {}),
     };
     this.holder = undefined;
   }
@@ -106,13 +107,17 @@ export class TensorFlowResidentTraining implements ResidentTraining {
     expect('weights', state.weights, trainable);
     expect('statistics', state.statistics, frozen);
     for (const slot of RESIDENT_SLOTS[this.config.optimizer.type]) expect(`slots.${slot}`, state.slots[slot], trainable);
-    if (this.config.ema) expect('ema', state.ema, trainable);
+    if (this.config.ema) {
+      expect('ema', state.ema, trainable);
+      expect('emaStatistics', state.emaStatistics, frozen);
+    }
   }
 
   private loadInto(target: Compiled, state: ResidentState): void {
     const feeds: Record<string, tf.Tensor> = {};
     for (const name of target.graph.vectors.keys()) {
-      const data = name === 'weights' ? state.weights : name === 'statistics' ? state.statistics : name === 'ema' ? state.ema! : state.slots[name.slice('slot:'.length)]!;
+      const named: Record<string, Float32Array | undefined> = { weights: state.weights, statistics: state.statistics, ema: state.ema, emaStatistics: state.emaStatistics };
+      const data = name in named ? named[name]! : state.slots[name.slice('slot:'.length)]!;
       feeds[`load:${name}`] = tf.tensor1d(data, 'float32');
     }
     try {
@@ -132,6 +137,7 @@ export class TensorFlowResidentTraining implements ResidentTraining {
         if (name === 'weights') state.weights = arrays[i]!;
         else if (name === 'statistics') state.statistics = arrays[i]!;
         else if (name === 'ema') state.ema = arrays[i]!;
+        else if (name === 'emaStatistics') state.emaStatistics = arrays[i]!;
         else state.slots[name.slice('slot:'.length)] = arrays[i]!;
       });
       return state;

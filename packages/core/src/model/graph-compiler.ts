@@ -52,7 +52,7 @@ export interface ResidentTrainingConfig {
   weightDecay: number;
   /** Over the flat trainable vector: 1 where a weight decays, 0 where it does not (BatchNorm, biases). */
   decayMask: Float32Array;
-  /** Whether an exponential moving average of the weights is kept. */
+  /** Whether exponential moving averages of the weights and of the BatchNorm statistics are kept. */
   ema: boolean;
 }
 
@@ -69,6 +69,8 @@ export interface ResidentState {
   slots: Record<string, Float32Array>;
   /** The weights' moving average, when kept. */
   ema?: Float32Array;
+  /** The moving average of the non-trainable weights (BatchNorm statistics), kept with `ema`. */
+  emaStatistics?: Float32Array;
 }
 
 /** The values one resident step takes besides the batch. */

@@ -8,6 +8,7 @@ import { TensorDataset } from '../data/tensor-dataset.js';
 import { validateSchedule } from '../schedule/validate-schedule.js';
 import { cornerDataset, tinyModel } from '../test-support/tiny.js';
 import type { StepEvent } from './train-events.js';
+import { loadCheckpointTensors } from './checkpoint.js';
 import { Trainer } from './trainer.js';
 
 let tmp: string;
@@ -30,6 +31,28 @@ const twoStages = (epochs: number, magnitude = 0) =>
 const weightsOf = (model: ReturnType<typeof tinyModel>) => [...model.weights].map(([n, v]) => [n, Array.from(v.dataSync())] as const);
 
 describe('Trainer', () => {
+  it('evaluates the EMA weights with the moving average of the BatchNorm statistics, and checkpoints it', async () => {
+    const model = tinyModel(3);
+    const data = cornerDataset(32);
+    const dir = path.join(tmp, 'ema-statistics');
+    const trainer = new Trainer({ model, train: data, schedule: twoStages(4), batchSize: 8, learningRate: { base: 0.02, warmupEpochs: 0.5, decay: 'cosine' }, ema: 0.9, checkpointDir: dir });
+    await trainer.fit();
+    const names = model.weightDecls.filter((d) => !d.trainable).map((d) => d.name);
+    const read = () => Float32Array.from(names.flatMap((n) => Array.from(model.weights.get(n)!.dataSync())));
+    const live = read();
+    const averaged = (await loadCheckpointTensors(dir, model)).get('ema/statistics')!;
+    expect(averaged).toHaveLength(live.length);
+    let differs = 0;
+    for (let i = 0; i < live.length; i++) if (Math.abs(live[i]! - averaged[i]!) > 1e-6) differs++;
+    expect(differs).toBeGreaterThan(live.length / 4);
+    const seen = await trainer.withEvalWeights(async () => read());
+    expect(Array.from(seen)).toEqual(Array.from(averaged));
+    expect(Array.from(read())).toEqual(Array.from(live));
+    trainer.dispose();
+    data.dispose();
+    model.dispose();
+  });
+
   it('lowers the loss, applies each stage to the same model, and evaluates at the eval size', async () => {
     const model = tinyModel(3);
     const data = cornerDataset(48);

@@ -55,6 +55,12 @@ export class Trainer {
   private readonly decayMask: tf.Tensor1D;
   private readonly optimizer: FlatOptimizer;
   private readonly ema: ParameterAverage | undefined;
+  /**
+   * The moving average of the BatchNorm moving statistics, evaluated with the EMA weights (as the
+   * official code averages them): the live statistics belong to the live weights, and after a
+   * stage change they differ from what the averaged weights expect.
+   */
+  private readonly emaStatistics: ParameterAverage | undefined;
   private readonly pipeline: BatchPipeline;
   private readonly augmenters = new Map<number, AugmentPipeline>();
   private step = 0;
@@ -79,6 +85,7 @@ export class Trainer {
     this.decayMask = this.flat.perWeight((i) => (NO_DECAY.test(trainable[i]!.name) ? 0 : 1));
     this.optimizer = createOptimizer(this.settings.optimizer, this.flat.size);
     this.ema = this.settings.ema === false ? undefined : new ParameterAverage(this.flat.read(), this.settings.ema);
+    this.emaStatistics = this.settings.ema === false ? undefined : new ParameterAverage(this.statistics.read(), this.settings.ema);
     this.pipeline = new BatchPipeline(o.train, {
       batchSize: this.settings.batchSize,
       seed: this.settings.seed,
@@ -151,6 +158,11 @@ export class Trainer {
     };
     for (const [name, slot] of this.optimizer.slots) take(`optimizer/${name}`, slot);
     if (this.ema) take('ema', this.ema.value);
+    // Checkpoints written before statistics were averaged start the average at the statistics.
+    if (this.emaStatistics) {
+      if (vectors.has('ema/statistics')) take('ema/statistics', this.emaStatistics.value);
+      else tf.tidy(() => this.emaStatistics!.value.assign(this.statistics.read()));
+    }
     if (state.best) {
       const weights = vectors.get('best/weights');
       const statistics = vectors.get('best/statistics');
@@ -187,6 +199,7 @@ export class Trainer {
     };
     const vectors = new Map<string, tf.Tensor1D>([...this.optimizer.slots].map(([k, v]) => [`optimizer/${k}`, v as tf.Tensor1D]));
     if (this.ema) vectors.set('ema', this.ema.value as tf.Tensor1D);
+    if (this.emaStatistics) vectors.set('ema/statistics', this.emaStatistics.value as tf.Tensor1D);
     const kept = this.best ? [tf.tensor1d(this.best.weights), tf.tensor1d(this.best.statistics)] : [];
     if (kept.length) {
       vectors.set('best/weights', kept[0]!);
@@ -253,6 +266,7 @@ export class Trainer {
     this.statistics.writeArray(state.statistics);
     for (const [name, slot] of this.optimizer.slots) tf.tidy(() => slot.assign(tf.tensor1d(state.slots[name]!)));
     if (this.ema && state.ema) tf.tidy(() => this.ema!.value.assign(tf.tensor1d(state.ema!)));
+    if (this.emaStatistics && state.emaStatistics) tf.tidy(() => this.emaStatistics!.value.assign(tf.tensor1d(state.emaStatistics!)));
     this.residentHolds = false;
   }
 
@@ -267,7 +281,7 @@ export class Trainer {
     if (!this.residentHolds) {
       const slots: Record<string, Float32Array> = {};
       for (const [name, slot] of this.optimizer.slots) slots[name] = slot.dataSync() as Float32Array;
-      resident.load({ weights: this.flat.readArray(), statistics: this.statistics.readArray(), slots, ...(this.ema ? { ema: this.ema.value.dataSync() as Float32Array } : {}) });
+      resident.load({ weights: this.flat.readArray(), statistics: this.statistics.readArray(), slots, ...(this.ema ? { ema: this.ema.value.dataSync() as Float32Array } : {}), ...(this.emaStatistics ? { emaStatistics: this.emaStatistics.value.dataSync() as Float32Array } : {}) });
       this.residentHolds = true;
     }
     const [b, size] = [batch.images.shape[0], batch.images.shape[1]];
@@ -432,6 +446,7 @@ export class Trainer {
     const next = this.optimizer.update(params, g, lr, batch.step, decay);
     this.flat.write(next);
     if (this.ema) this.ema.update(next, this.emaUpdates);
+    if (this.emaStatistics) tf.tidy(() => this.emaStatistics!.update(this.statistics.read(), this.emaUpdates));
     return { loss: lossValue, accuracy: correctCount / b };
   }
 
@@ -487,12 +502,15 @@ export class Trainer {
     this.syncFromEngine();
     if (!this.ema) return fn();
     const current = this.flat.read();
+    const statistics = this.statistics.read();
     this.flat.write(this.ema.value as tf.Tensor1D);
+    if (this.emaStatistics) this.statistics.write(this.emaStatistics.value as tf.Tensor1D);
     try {
       return await fn();
     } finally {
       this.flat.write(current);
-      current.dispose();
+      this.statistics.write(statistics);
+      tf.dispose([current, statistics]);
     }
   }
 
@@ -505,7 +523,10 @@ export class Trainer {
     if (this.best) {
       this.flat.writeArray(this.best.weights);
       this.statistics.writeArray(this.best.statistics);
-    } else if (this.ema) this.flat.write(this.ema.value as tf.Tensor1D);
+    } else if (this.ema) {
+      this.flat.write(this.ema.value as tf.Tensor1D);
+      if (this.emaStatistics) this.statistics.write(this.emaStatistics.value as tf.Tensor1D);
+    }
   }
 
   /** Runs the schedule (or continues it from the checkpoint when resuming). */
@@ -610,6 +631,7 @@ export class Trainer {
     this.resident?.dispose();
     this.optimizer.dispose();
     this.ema?.dispose();
+    this.emaStatistics?.dispose();
     this.decayMask.dispose();
   }
 }
