@@ -10,10 +10,11 @@
 // Prints a table (scenario, kills, resumes, identical) and exits 1 when any run differs.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SCHEDULE, writeTinyRun } from './tiny-run.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(root, 'packages/cli/dist/bin.js');
@@ -28,36 +29,8 @@ if (!existsSync(BIN)) {
   process.exit(1);
 }
 
-const TINY = { blocks: ['r1_k3_s1_e1_i8_o8_c1', 'r1_k3_s2_e2_i8_o16_se0.25'], stemChannels: 8, headChannels: 32, name: 'tiny' };
-const SCHEDULE = { name: 'faults', stages: [{ endEpoch: 2, imageSize: 12, dropout: 0.1 }, { endEpoch: 4, imageSize: 16, dropout: 0.2, randAugmentMagnitude: 3 }] };
-
-function idx(shape, data) {
-  const out = new Uint8Array(4 + 4 * shape.length + data.length);
-  out.set([0, 0, 8, shape.length]);
-  shape.forEach((d, i) => new DataView(out.buffer).setUint32(4 + 4 * i, d));
-  out.set(data, 4 + 4 * shape.length);
-  return out;
-}
-
-/** IDX files of 12x12 images, class c lighting corner c, with a little texture. */
-async function writeData(dir, split, n) {
-  await mkdir(dir, { recursive: true });
-  const px = new Uint8Array(n * 144);
-  const labels = Uint8Array.from({ length: n }, (_, i) => i % 3);
-  for (let i = 0; i < n; i++) {
-    const c = labels[i];
-    const [r0, c0] = [c >> 1 ? 6 : 0, c & 1 ? 6 : 0];
-    for (let r = 0; r < 12; r++) for (let q = 0; q < 12; q++) px[i * 144 + r * 12 + q] = (r >= r0 && r < r0 + 6 && q >= c0 && q < c0 + 6 ? 180 : 0) + ((i * 31 + r * 7 + q * 13) % 50);
-  }
-  await writeFile(path.join(dir, `${split}-images-idx3-ubyte`), idx([n, 12, 12], px));
-  await writeFile(path.join(dir, `${split}-labels-idx1-ubyte`), idx([n], labels));
-}
-
 const work = await mkdtemp(path.join(tmpdir(), 'effnet-faults-'));
-await writeData(path.join(work, 'data'), 'train', 64);
-await writeData(path.join(work, 'data'), 't10k', 24);
-await writeFile(path.join(work, 'tiny.json'), JSON.stringify(TINY));
-await writeFile(path.join(work, 'schedule.json'), JSON.stringify(SCHEDULE));
+await writeTinyRun(work);
 
 const trainArgs = (out) => ['train', '--data', path.join(work, 'data'), '--arch', path.join(work, 'tiny.json'), '--schedule', path.join(work, 'schedule.json'), '--out', out, '--batch-size', '8', '--lr', '0.02', '--warmup-epochs', '0.2', '--backend', 'cpu', '--seed', '3', '--validation', '16'];
 

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { isEffnetError } from '@effnet/core';
+import { fileSystemReason, isEffnetError } from '@effnet/core';
 import { parseCount, parseResolution, readArchArgument } from './read-arch.js';
 import { FASHION_MNIST_ARMS, FASHION_MNIST_RECIPE, type FashionMnistArm } from './commands/fashion-mnist-recipe.js';
 import { registerBuiltins } from './setup.js';
@@ -385,6 +385,13 @@ export async function runCli(argv: string[], io: CliIO = defaultIO): Promise<num
     }
     if (isEffnetError(e)) {
       io.err(`effnet: ${e.message}`);
+      return 1;
+    }
+    const reason = fileSystemReason(e);
+    if (reason) {
+      // Disk full, read-only or no permission, met outside effnet's atomic writers: one line with the path.
+      const where = (e as NodeJS.ErrnoException).path;
+      io.err(`effnet: ${where ? `${where}: ` : ''}${reason} (${err.code})`);
       return 1;
     }
     io.err(`effnet: unexpected error: ${(e as Error)?.stack ?? String(e)}`);

@@ -85,7 +85,7 @@ export { encodeKerasH5, exportKerasH5, kerasStringAttributes, kerasWeightsGroup,
 export { permuteAxes } from './io/permute.js';
 export { exportTimmSafetensors, importTimmSafetensors, loadTimmWeights, TIMM_IGNORED_BUFFERS, timmNumClasses } from './io/timm-checkpoint.js';
 export { FolderHandler, SHARD_BYTES, folderFromUrl } from './io/file-handler.js';
-export { faultPoint, processAlive, recoverDir, writeDirAtomic, writeFileAtomic } from './io/node-fs.js';
+export { faultPoint, fileSystemReason, makeFolder, processAlive, recoverDir, writeDirAtomic, writeError, writeFileAtomic } from './io/node-fs.js';
 export { LOCK_FILE, lockFolder, type LockHolder, type ReleaseLock } from './io/folder-lock.js';
 export { readInputFile, type InputFileOptions } from './io/input-file.js';
 export { checkOutputPath } from './io/output-path.js';

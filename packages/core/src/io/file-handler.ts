@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { EffnetError } from '../errors.js';
 import { FieldChecker } from '../spec/field-checker.js';
-import { nodeFs, writeDirAtomic, writeFileAtomic } from './node-fs.js';
+import { nodeFs, processAlive, writeDirAtomic, writeFileAtomic } from './node-fs.js';
 
 /** Shard size of weight files, as TF.js's converter writes them. */
 export const SHARD_BYTES = 4 * 1024 * 1024;
@@ -63,6 +63,42 @@ async function shardInside(
 }
 
 /**
+ * Field of `model.json` holding the SHA-256 (hex) of all weight bytes, shards in order. Loading
+ * verifies it, so weights read from one save are never paired with another save's `model.json`.
+ */
+export const WEIGHTS_DIGEST_FIELD = 'weightsSha256';
+
+/** A read failure that a concurrent replacement of the folder can cause (a file gone, weights of another save). */
+class ChangedWhileRead extends EffnetError {
+  constructor(message: string, details: ConstructorParameters<typeof EffnetError>[2]) {
+    super('NOT_A_MODEL', message, details);
+  }
+}
+/** Longest wait for a writer that is replacing the folder. */
+const WRITER_WAIT_MS = 30_000;
+
+/** SHA-256 of the bytes of `parts` in order, as hex. */
+async function sha256Hex(...parts: Uint8Array[]): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p);
+  return hash.digest('hex');
+}
+
+/** True while a live process is replacing `folder` (its temporary or previous folder is beside it). */
+async function writerActive(folder: string): Promise<boolean> {
+  const { fs, path } = await nodeFs();
+  const target = path.resolve(folder);
+  const prefix = `.${path.basename(target)}.`;
+  const entries = await fs.readdir(path.dirname(target)).catch(() => [] as string[]);
+  return entries.some((entry) => {
+    if (!entry.startsWith(prefix)) return false;
+    const m = /^(tmp|old)-([0-9]+)-[a-z0-9]+$/.exec(entry.slice(prefix.length));
+    return !!m && processAlive(Number(m[2]));
+  });
+}
+
+/**
  * A TF.js IO handler for a folder on disk (Node): `model.json` plus `group1-shardKofN.bin`
  * weight shards, the layout of `tfjs-node`'s `file://` handler. Loading checks the manifest
  * (shard paths stay inside the folder, each listed once, regular files, no more bytes than the
@@ -78,12 +114,13 @@ export class FolderHandler implements tf.io.IOHandler {
     const bytes = new Uint8Array(data);
     const shards = Math.max(1, Math.ceil(bytes.length / SHARD_BYTES));
     const paths = Array.from({ length: shards }, (_, i) => `group1-shard${i + 1}of${shards}.bin`);
-    const modelJson: tf.io.ModelJSON = {
+    const modelJson = {
       modelTopology: artifacts.modelTopology as object,
       weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
       format: artifacts.format,
       generatedBy: artifacts.generatedBy,
       convertedBy: artifacts.convertedBy ?? null,
+      [WEIGHTS_DIGEST_FIELD]: await sha256Hex(bytes),
     } as tf.io.ModelJSON;
     if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
     await writeDirAtomic(
@@ -108,7 +145,30 @@ export class FolderHandler implements tf.io.IOHandler {
     };
   }
 
+  /**
+   * Reads the folder. When the weights do not match `model.json`'s digest, or a file goes
+   * missing, because another process is replacing the folder (the failure changes from one read
+   * to the next, or the writer's temporary or previous folder sits beside it), the whole read
+   * starts again, so a reader gets the old model or the new one, never a mix of both.
+   */
   async load(): Promise<tf.io.ModelArtifacts> {
+    const started = Date.now();
+    let previous: string | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.readOnce();
+      } catch (e) {
+        if (!(e instanceof ChangedWhileRead)) throw e;
+        // A folder that fails the same way twice with no writer beside it is broken, not changing.
+        const changing = e.message !== previous || (await writerActive(this.folder));
+        if (!changing || Date.now() - started > WRITER_WAIT_MS) throw e;
+        previous = e.message;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5 * 2 ** attempt, 100)));
+      }
+    }
+  }
+
+  private async readOnce(): Promise<tf.io.ModelArtifacts> {
     const { fs, path } = await nodeFs();
     const file = path.join(this.folder, 'model.json');
     let text: string;
@@ -119,7 +179,7 @@ export class FolderHandler implements tf.io.IOHandler {
       if (e instanceof EffnetError) throw e;
       const kind = await fs.stat(this.folder).then((s) => (s.isDirectory() ? 'folder' : 'file'), () => 'missing');
       const message = kind === 'folder' ? 'has no model.json (not a saved model folder)' : kind === 'file' ? 'is a file, not a saved model folder (model.json and weight shards)' : 'does not exist';
-      throw new EffnetError('NOT_A_MODEL', message, { file: this.folder });
+      throw kind === 'file' ? new EffnetError('NOT_A_MODEL', message, { file: this.folder }) : new ChangedWhileRead(message, { file: this.folder });
     }
     let json: tf.io.ModelJSON;
     try {
@@ -146,7 +206,7 @@ export class FolderHandler implements tf.io.IOHandler {
         if (seen.has(shard)) c.fail(field, 'lists a shard that is already listed', 'each shard once', p);
         seen.add(shard);
         const st = await fs.stat(shard).catch(() => undefined);
-        if (!st) throw new EffnetError('NOT_A_MODEL', 'weight shard listed in model.json is missing', { file: shard });
+        if (!st) throw new ChangedWhileRead('weight shard listed in model.json is missing', { file: shard });
         if (!st.isFile()) c.fail(field, 'is not a regular file', 'a weight shard', st.isDirectory() ? 'a folder' : 'a device, pipe or socket');
         shards.push({ file: shard, size: st.size });
       }
@@ -161,7 +221,19 @@ export class FolderHandler implements tf.io.IOHandler {
         const b = await fs.readFile(shard.file);
         parts.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
       } catch {
-        throw new EffnetError('NOT_A_MODEL', 'weight shard listed in model.json is missing', { file: shard.file });
+        throw new ChangedWhileRead('weight shard listed in model.json is missing', { file: shard.file });
+      }
+    }
+    const read = parts.reduce((n, p) => n + p.byteLength, 0);
+    if (listed !== Infinity && read !== listed) {
+      throw new ChangedWhileRead('shards do not hold the bytes the manifest lists (truncated?)', { file, field: 'weights', expected: `${listed} bytes`, actual: `${read} bytes` });
+    }
+    const digest = (json as unknown as Record<string, unknown>)[WEIGHTS_DIGEST_FIELD];
+    if (digest !== undefined) {
+      const expected = c.string(digest, WEIGHTS_DIGEST_FIELD);
+      const actual = await sha256Hex(...parts.map((p) => new Uint8Array(p)));
+      if (actual !== expected) {
+        throw new ChangedWhileRead('the weight shards do not match model.json (changed while they were read, or corrupt)', { file, field: WEIGHTS_DIGEST_FIELD, expected, actual });
       }
     }
     const artifacts: tf.io.ModelArtifacts = {

@@ -1,5 +1,5 @@
 import { EffnetError } from '../errors.js';
-import { nodeFs, processAlive } from './node-fs.js';
+import { makeFolder, nodeFs, processAlive, writeError } from './node-fs.js';
 import { checkOutputPath } from './output-path.js';
 
 /** Name of the lock file a writer keeps in its output folder. */
@@ -42,7 +42,7 @@ export async function lockFolder(dir: string, command: string): Promise<ReleaseL
   const kind = await fs.stat(folder).then((st) => (st.isDirectory() ? 'folder' : 'file'), () => 'missing');
   if (kind === 'file') throw new EffnetError('NOT_A_FOLDER', 'is a file, not a folder', { file: dir, expected: 'a folder for the output', actual: 'a file' });
   await checkOutputPath(dir, 'folder');
-  await fs.mkdir(folder, { recursive: true });
+  await makeFolder(folder);
   const file = path.join(folder, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
@@ -51,7 +51,12 @@ export async function lockFolder(dir: string, command: string): Promise<ReleaseL
       held.set(folder, { count: 1 });
       return onceRelease(folder);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // Disk full or read-only: leave nothing behind (a half-written lock, a folder made for it).
+        await fs.rm(file, { force: true }).catch(() => undefined);
+        if (kind === 'missing') await fs.rmdir(folder).catch(() => undefined);
+        throw writeError(e, dir);
+      }
     }
     const holder = await readHolder(file);
     // An unreadable lock is a holder killed between creating the file and writing it, once it is old.

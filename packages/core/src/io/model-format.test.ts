@@ -6,8 +6,22 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EffNetModel } from '../model/effnet-model.js';
 import { registerTestBlock, tinySpec } from '../test-support/tiny-network.js';
-import { SHARD_BYTES } from './file-handler.js';
+import { createHash } from 'node:crypto';
+import { SHARD_BYTES, WEIGHTS_DIGEST_FIELD } from './file-handler.js';
 import { loadModel, saveModel } from './model-format.js';
+
+/**
+ * Re-computes a hand-edited folder's weights digest, as a hostile writer would, so that the
+ * checks behind it are what a load meets.
+ */
+async function reseal(out: string): Promise<void> {
+  const file = path.join(out, 'model.json');
+  const json = JSON.parse(await readFile(file, 'utf8'));
+  const hash = createHash('sha256');
+  for (const p of json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths)) hash.update(await readFile(path.join(out, p)).catch(() => Buffer.alloc(0)));
+  json[WEIGHTS_DIGEST_FIELD] = hash.digest('hex');
+  await writeFile(file, JSON.stringify(json));
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -136,6 +150,7 @@ describe('saveModel / loadModel', () => {
       const bytes = await readFile(shard);
       new DataView(bytes.buffer, bytes.byteOffset).setFloat32(8, Number.NaN, true);
       await writeFile(shard, bytes);
+      await reseal(out);
       const first = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')).weightsManifest[0].weights[0].name as string;
       await expect(loadModel(out)).rejects.toThrow(new RegExp(`weights: ${first.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: holds a value that is not a finite number .*got NaN at element 2`));
     });
@@ -152,6 +167,7 @@ describe('a model.json is checked against its architecture before anything is al
     const json = JSON.parse(await readFile(file, 'utf8'));
     await edit(json, out);
     await writeFile(file, JSON.stringify(json));
+    await reseal(out);
     return out;
   }
   const shardOf = (out: string) => path.join(out, 'group1-shard1of1.bin');
@@ -211,6 +227,7 @@ describe('a model.json is checked against its architecture before anything is al
     const bytes = await readFile(shardOf(out));
     new DataView(bytes.buffer, bytes.byteOffset).setFloat32(offset + 4, -1, true);
     await writeFile(shardOf(out), bytes);
+    await reseal(out);
     await expect(loadModel(out)).rejects.toThrow(/weights: stem\/bn\/moving_variance: holds a negative variance \(expected finite values >= 0, got -1 at element 1\)/);
   });
 });

@@ -7,6 +7,63 @@ export async function nodeFs(): Promise<{ fs: typeof import('node:fs/promises');
   return { fs, path };
 }
 
+/** What the file-system errors a write can meet mean, in words. */
+const FILE_SYSTEM_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EFBIG: 'file too large for the file system',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EIO: 'input/output error',
+};
+
+/** The cause of a file-system error (disk full, read-only, no permission...) in words, or undefined for other errors. */
+export function fileSystemReason(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && Object.hasOwn(FILE_SYSTEM_ERRORS, code) ? FILE_SYSTEM_ERRORS[code] : undefined;
+}
+
+/**
+ * The one-line {@link EffnetError} for a file-system error (disk full, read-only, no permission)
+ * met while writing `target`, naming the path and the cause; other errors come back as they are.
+ */
+export function writeError(e: unknown, target: string): unknown {
+  const reason = fileSystemReason(e);
+  const code = (e as NodeJS.ErrnoException).code;
+  if (!reason) return e;
+  return new EffnetError('WRITE_FAILED', `cannot write: ${reason} (${code}); nothing was written`, { file: target });
+}
+
+/**
+ * Creates folder `dir` and its missing parents; a failure (disk full, read-only, no permission)
+ * is the one-line {@link writeError} naming `dir`. Node reports a recursive mkdir on a read-only
+ * file system as ENOENT, so the first missing folder is created alone to learn the real cause.
+ */
+export async function makeFolder(dir: string): Promise<string | undefined> {
+  const { fs, path } = await nodeFs();
+  try {
+    return await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    let missing = path.resolve(dir);
+    while (!(await fs.stat(path.dirname(missing)).then(() => true, () => false)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    const cause = await fs.mkdir(missing).then(() => e, (again: unknown) => again);
+    throw writeError(cause, dir);
+  }
+}
+
+/** Removes `dir` and its parents up to `first` (what {@link makeFolder} created), as long as they are empty. */
+async function removeMadeFolders(dir: string, first: string | undefined): Promise<void> {
+  if (!first) return;
+  const { fs, path } = await nodeFs();
+  const stop = path.resolve(first);
+  for (let d = path.resolve(dir); d.startsWith(stop); d = path.dirname(d)) {
+    if (!(await fs.rmdir(d).then(() => true, () => false)) || d === stop) return;
+  }
+}
+
 /**
  * Writes a file atomically: the bytes go to a temporary file in the same folder, which is then
  * renamed over the target, so a reader never sees a half-written file.
@@ -15,7 +72,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
   const { fs, path } = await nodeFs();
   await checkOutputPath(file, 'file');
   const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
+  const made = await makeFolder(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
     const handle = await fs.open(tmp, 'w');
@@ -27,8 +84,9 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
     }
     await fs.rename(tmp, file);
   } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    await removeMadeFolders(dir, made);
+    throw writeError(e, file);
   }
 }
 
@@ -125,7 +183,7 @@ export async function writeDirAtomic(dir: string, write: (tmpDir: string) => Pro
   await checkOutputPath(dir, 'folder');
   const target = path.resolve(dir);
   const parent = path.dirname(target);
-  await fs.mkdir(parent, { recursive: true });
+  const made = await makeFolder(parent);
   await recoverDir(target);
   const suffix = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const tmp = path.join(parent, `.${path.basename(target)}.tmp-${suffix}`);
@@ -133,12 +191,12 @@ export async function writeDirAtomic(dir: string, write: (tmpDir: string) => Pro
   if (exists && !(await mayReplace(target))) {
     throw new EffnetError('REFUSE_OVERWRITE', 'exists and is not a model folder; refusing to replace it', { file: dir });
   }
-  await fs.mkdir(tmp);
+  const old = path.join(parent, `.${path.basename(target)}.old-${suffix}`);
   try {
+    await fs.mkdir(tmp);
     await write(tmp);
     faultPoint(path.basename(target), 'written');
     if (exists) {
-      const old = path.join(parent, `.${path.basename(target)}.old-${suffix}`);
       await fs.rename(target, old);
       faultPoint(path.basename(target), 'between');
       await fs.rename(tmp, target);
@@ -147,7 +205,10 @@ export async function writeDirAtomic(dir: string, write: (tmpDir: string) => Pro
       await fs.rename(tmp, target);
     }
   } catch (e) {
-    await fs.rm(tmp, { recursive: true, force: true });
-    throw e;
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    // The previous folder goes back in place if the new one could not take it.
+    if (exists && !(await fs.stat(target).then(() => true, () => false))) await fs.rename(old, target).catch(() => undefined);
+    await removeMadeFolders(parent, made);
+    throw writeError(e, dir);
   }
 }
