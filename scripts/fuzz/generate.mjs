@@ -15,16 +15,18 @@ import { makeSeeds } from './seeds.mjs';
 import { archCases } from './cases/arch-json.mjs';
 import { flagCases } from './cases/flags.mjs';
 import { idxCases } from './cases/idx.mjs';
+import { kerasH5Cases } from './cases/keras-h5.mjs';
 import { modelFolderCases } from './cases/model-folder.mjs';
 import { npyCases } from './cases/npy.mjs';
 import { safetensorsCases } from './cases/safetensors.mjs';
 import { scheduleCases } from './cases/schedule-json.mjs';
 
 /** The readers, in the order the report lists them. */
-export const READERS = ['safetensors', 'npy', 'idx', 'model-folder', 'arch-json', 'schedule-json', 'flags'];
+export const READERS = ['safetensors', 'keras-h5', 'npy', 'idx', 'model-folder', 'arch-json', 'schedule-json', 'flags'];
 
 const BUILDERS = {
   safetensors: safetensorsCases,
+  'keras-h5': kerasH5Cases,
   npy: npyCases,
   idx: idxCases,
   'model-folder': modelFolderCases,

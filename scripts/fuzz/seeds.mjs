@@ -40,6 +40,10 @@ export async function makeSeeds(dir) {
   const modelDir = join(dir, 'model');
   await core.saveModel(model, modelDir, { source: { format: 'fuzz-seed' } });
   const safetensors = await core.exportTimmSafetensors(model);
+  const kerasH5 = await core.exportKerasH5(model);
+  // Each weight's first 16 bytes, to find where the HDF5 writer put its data.
+  const kerasWeights = new Map(model.weightDecls.map((d) => [d.name, new Uint8Array((model.weights.get(d.name).dataSync()).buffer.slice(0))]));
+  const kerasLayers = core.kerasLayerMap(model).map((l) => ({ name: l.name, weights: l.weights.map((w) => ({ variable: w.variable, decl: w.decl.name, kind: w.decl.kind })) }));
   const spec = model.spec;
   model.dispose();
 
@@ -72,6 +76,7 @@ export async function makeSeeds(dir) {
   };
   const bytes = {
     safetensors,
+    kerasH5,
     npy,
     npy2,
     arch: new TextEncoder().encode(JSON.stringify(TINY_ARCH, null, 2)),
@@ -114,5 +119,6 @@ export async function makeSeeds(dir) {
     blocksConfig,
     safetensorsLayout: { headerLen, header, tensors },
     modelLayout: { modelJson, shardName, shard, weights },
+    kerasLayout: { layers: kerasLayers, weights: kerasWeights },
   };
 }

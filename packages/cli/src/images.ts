@@ -1,4 +1,4 @@
-import { EffnetError } from '@effnet/core';
+import { EffnetError, isEffnetError } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Decodes a JPEG or PNG file into a [1, H, W, 3] int32 tensor of 0..255 RGB values. */
@@ -23,7 +23,7 @@ export async function decodeImage(bytes: Uint8Array, file: string): Promise<tf.T
       throw new EffnetError('BAD_IMAGE', 'is not a PNG or JPEG image (by its first bytes)', { file });
     }
   } catch (e) {
-    if (e instanceof EffnetError) throw e;
+    if (isEffnetError(e)) throw e;
     throw new EffnetError('BAD_IMAGE', `could not be decoded: ${(e as Error).message}`, { file });
   }
   const rgb = new Int32Array(width * height * 3);

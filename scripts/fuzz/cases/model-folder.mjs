@@ -1,4 +1,5 @@
 // Hostile TF.js model folders (model.json + weight shards) for `effnet predict`, `export` and `pack`.
+import { createHash } from 'node:crypto';
 import { concatBytes, deepJson, flipBit, setFloat32, utf8 } from '../prng.mjs';
 
 const MODEL = 'tiny-model';
@@ -14,8 +15,14 @@ export function modelFolderCases({ seeds, rng }) {
     pack: ['pack', MODEL, '--name', '@fuzz/tiny', '--out', 'out/pkg'],
   };
   /** `json`: model.json text or object (undefined: the seed's); `shards`: {name: bytes} (undefined: the seed's). */
-  const add = (mutation, expect, { json, shards, command = 'predict', files = {}, outside, mentions, quick, args } = {}) => {
+  const add = (mutation, expect, { json, shards, command = 'predict', files = {}, outside, mentions, quick, args, stale } = {}) => {
     const folder = {};
+    // Changed shard bytes get a matching weightsSha256 (as a writer that knows the format would
+    // make them), so that the checks behind the digest are what the case meets; `stale` keeps the seed's digest.
+    const changed = shards?.[shardName];
+    if (!stale && changed instanceof Uint8Array && (json === undefined || (typeof json === 'object' && json !== null && !(json instanceof Uint8Array)))) {
+      json = { ...(json ?? modelJson), weightsSha256: createHash('sha256').update(changed).digest('hex') };
+    }
     if (json !== null) folder[`${MODEL}/model.json`] = json === undefined ? jsonText : typeof json === 'string' || json instanceof Uint8Array ? json : JSON.stringify(json);
     for (const [name, bytes] of Object.entries(shards ?? { [shardName]: shard })) if (bytes !== null) folder[`${MODEL}/${name}`] = bytes;
     cases.push({
@@ -94,6 +101,7 @@ export function modelFolderCases({ seeds, rng }) {
   add('a shard that is a folder', 'refuse', { shards: { [shardName]: { dir: true } } });
   add('the shard is missing', 'refuse', { shards: {}, quick: true });
   add('model.json named as the shard', 'refuse', { json: edit((j) => { group(j).paths = ['model.json']; }) });
+  add('a shard changed after saving (weightsSha256 not updated)', 'refuse', { shards: { [shardName]: flipBit(shard, 64, 3) }, stale: true, mentions: ['weightsSha256'], quick: true });
   add('the shard listed twice', 'refuse', { json: edit((j) => { group(j).paths = [shardName, shardName]; }) });
   add('the shard listed 200000 times', 'refuse', { json: edit((j) => { group(j).paths = Array(200000).fill(shardName); }), quick: true });
 

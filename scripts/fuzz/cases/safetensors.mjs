@@ -1,4 +1,5 @@
 // Hostile safetensors checkpoints for `effnet convert x.safetensors --from timm`.
+import { convertCaseAdder } from './convert-case.mjs';
 import { concatBytes, deepJson, flipBit, scramble, setFloat32, utf8 } from '../prng.mjs';
 
 const FILE = 'x.safetensors';
@@ -21,15 +22,7 @@ export function safetensorsCases({ seeds, rng }) {
   const data = bytes.subarray(dataStart);
   const arch = seeds.bytes.arch;
   const cases = [];
-  const add = (mutation, expect, file, { files, ...extra } = {}) =>
-    cases.push({
-      mutation,
-      expect,
-      args: ['convert', FILE, '--from', 'timm', '--arch', 'arch.json', '--out', 'out/model'],
-      files: { 'arch.json': arch, ...(file !== undefined ? { [FILE]: file } : {}), ...(files ?? {}) },
-      mentions: [FILE],
-      ...extra,
-    });
+  const add = convertCaseAdder(cases, FILE, 'timm', arch);
   const withHeader = (edit) => {
     const h = structuredClone(header);
     edit(h);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   EffnetError,
+  isEffnetError,
   planNetwork,
   runNetwork,
   type CompiledInference,
@@ -65,7 +66,7 @@ function cachedTraining(model: EffNetModel, batch: number, height: number, width
     byKey.set(key, program);
     return program;
   } catch (e) {
-    if (e instanceof EffnetError) byKey.set(key, e);
+    if (isEffnetError(e)) byKey.set(key, e);
     throw e;
   }
 }

@@ -1,4 +1,4 @@
-import { EffnetError, type EffNetModel, type ResidentState, type ResidentStepResult, type ResidentStepSettings, type ResidentTraining, type ResidentTrainingConfig } from '@effnet/core';
+import { EffnetError, isEffnetError, type EffNetModel, type ResidentState, type ResidentStepResult, type ResidentStepSettings, type ResidentTraining, type ResidentTrainingConfig } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { drawMasks } from './draw-masks.js';
 import { residentGraph, RESIDENT_SLOTS, type ResidentGraph } from './resident-graph.js';
@@ -40,7 +40,7 @@ export class TensorFlowResidentTraining implements ResidentTraining {
       this.sessions.set(key, compiled);
       return compiled;
     } catch (e) {
-      if (e instanceof EffnetError) this.sessions.set(key, e);
+      if (isEffnetError(e)) this.sessions.set(key, e);
       throw e;
     }
   }

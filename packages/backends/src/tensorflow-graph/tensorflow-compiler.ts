@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { EffnetError, type CompiledInference, type EffNetModel, type GraphCompiler, type InferenceModel, type NetworkOutput, type ResidentTraining, type ResidentTrainingConfig, type TrainingPass, type TrainingPassSettings } from '@effnet/core';
+import { EffnetError, isEffnetError, type CompiledInference, type EffNetModel, type GraphCompiler, type InferenceModel, type NetworkOutput, type ResidentTraining, type ResidentTrainingConfig, type TrainingPass, type TrainingPassSettings } from '@effnet/core';
 import { moveStatisticsOnHost } from '../moving-statistics.js';
 import { inferenceGraph, trainingGraph, type TrainingGraph } from './network-graphs.js';
 import { drawMasks } from './draw-masks.js';
@@ -38,7 +38,7 @@ function compiledTraining(model: EffNetModel, height: number, width: number, s: 
     byKey.set(key, compiled);
     return compiled;
   } catch (e) {
-    if (e instanceof EffnetError) byKey.set(key, e);
+    if (isEffnetError(e)) byKey.set(key, e);
     throw e;
   }
 }

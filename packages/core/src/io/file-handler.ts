@@ -155,17 +155,25 @@ export class FolderHandler implements tf.io.IOHandler {
     const started = Date.now();
     let previous: string | undefined;
     for (let attempt = 0; ; attempt++) {
+      const before = await this.identity();
       try {
         return await this.readOnce();
       } catch (e) {
         if (!(e instanceof ChangedWhileRead)) throw e;
-        // A folder that fails the same way twice with no writer beside it is broken, not changing.
-        const changing = e.message !== previous || (await writerActive(this.folder));
+        // A folder that fails the same way twice, unchanged and with no writer beside it, is
+        // broken, not changing.
+        const changing = e.message !== previous || before !== (await this.identity()) || (await writerActive(this.folder));
         if (!changing || Date.now() - started > WRITER_WAIT_MS) throw e;
         previous = e.message;
         await new Promise((resolve) => setTimeout(resolve, Math.min(5 * 2 ** attempt, 100)));
       }
     }
+  }
+
+  /** Which `model.json` the folder holds now (inode and modification time), or `missing`. */
+  private async identity(): Promise<string> {
+    const { fs, path } = await nodeFs();
+    return fs.stat(path.join(this.folder, 'model.json')).then((st) => `${st.ino}:${st.mtimeMs}`, () => 'missing');
   }
 
   private async readOnce(): Promise<tf.io.ModelArtifacts> {
@@ -191,7 +199,7 @@ export class FolderHandler implements tf.io.IOHandler {
       throw new EffnetError('NOT_A_MODEL', 'has no weightsManifest', { file, field: 'weightsManifest', expected: 'an array', actual: typeof json?.weightsManifest });
     }
     const c = new FieldChecker(file, 'NOT_A_MODEL');
-    const root = await fs.realpath(this.folder);
+    const root = await fs.realpath(this.folder).catch(() => Promise.reject(new ChangedWhileRead('does not exist', { file: this.folder })));
     const specs: tf.io.WeightsManifestEntry[] = [];
     const shards: { file: string; size: number }[] = [];
     const seen = new Set<string>();

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { EffnetError } from '../errors.js';
+import { EffnetError, isEffnetError } from '../errors.js';
 import type { EffNetModel } from './effnet-model.js';
 import type { InferenceModel } from './fold-batchnorm.js';
 import type { NetworkOutput } from './network-plan.js';
@@ -173,7 +173,7 @@ export function resolveEngine(engine: ComputeEngine, backend: string): GraphComp
 
 /** Whether an error is a compiler declining a network (so `auto` runs it eagerly). */
 export function isGraphUnsupported(e: unknown): boolean {
-  return e instanceof EffnetError && e.code === 'GRAPH_UNSUPPORTED';
+  return isEffnetError(e) && e.code === 'GRAPH_UNSUPPORTED';
 }
 
 const explained = new Set<string>();

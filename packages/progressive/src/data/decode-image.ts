@@ -1,4 +1,4 @@
-import { EffnetError } from '@effnet/core';
+import { EffnetError, isEffnetError } from '@effnet/core';
 
 /** Decoded pixels: `width·height·3` RGB bytes, row-major. */
 export interface RgbImage {
@@ -71,7 +71,7 @@ export async function decodeRgb(bytes: Uint8Array, file: string, size?: number):
     }
     return { width, height, data: rgb, resized: false };
   } catch (e) {
-    if (e instanceof EffnetError) throw e;
+    if (isEffnetError(e)) throw e;
     throw new EffnetError('BAD_IMAGE', `could not be decoded: ${(e as Error).message}`, { file });
   }
 }

@@ -539,7 +539,7 @@ export class Trainer {
     this.emit({ type: 'start', step: this.step, totalSteps: this.totalSteps, stepsPerEpoch: this.stepsPerEpoch, epochs: totalEpochs(this.o.schedule), schedule: this.o.schedule.name, parameters: this.flat.size });
     let stageIndex = -1;
     let epochLoss = 0;
-    let epochCorrect = 0;
+    let epochAccuracySum = 0;
     let epochSteps = 0;
     let rate = { images: 0, seconds: 0 };
     let lastEvaluation: { step: number; test?: Evaluation } | undefined;
@@ -566,7 +566,7 @@ export class Trainer {
         }
         this.step++;
         epochLoss += r.loss;
-        epochCorrect += r.accuracy;
+        epochAccuracySum += r.accuracy;
         epochSteps++;
         const seconds = (performance.now() - started) / 1000;
         rate = { images: rate.images * 0.9 + s.batchSize, seconds: rate.seconds * 0.9 + seconds };
@@ -591,7 +591,7 @@ export class Trainer {
         const endOfEpoch = this.step % this.stepsPerEpoch === 0;
         if (endOfEpoch || this.step === stop) {
           const epoch = this.step / this.stepsPerEpoch;
-          const event: EpochEvent = { type: 'epoch', epoch, step: this.step, trainLoss: epochLoss / epochSteps, trainAccuracy: epochCorrect / epochSteps, elapsed: 0 };
+          const event: EpochEvent = { type: 'epoch', epoch, step: this.step, trainLoss: epochLoss / epochSteps, trainAccuracy: epochAccuracySum / epochSteps, elapsed: 0 };
           const evalNow = (endOfEpoch && s.evalEvery > 0 && Math.round(epoch) % s.evalEvery === 0) || this.step === this.totalSteps;
           if (evalNow && (this.o.eval || this.o.validation)) {
             const started = performance.now();
@@ -604,7 +604,7 @@ export class Trainer {
           event.evaluationSeconds = this.evaluationSeconds;
           this.history.push(event);
           this.emit(event);
-          [epochLoss, epochCorrect, epochSteps] = [0, 0, 0];
+          [epochLoss, epochAccuracySum, epochSteps] = [0, 0, 0];
           await this.checkpoint(elapsed());
         }
       }
