@@ -40,7 +40,7 @@ export function parseNpy(bytes: Uint8Array, file = '.npy'): NpyArray {
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) fail('has a malformed shape', 'non-negative integers', shapeText);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0 || Object.is(d, -0))) fail('has a malformed shape', 'non-negative integers', shapeText);
   const count = shape.reduce((a, b) => a * b, 1);
   const needed = dataStart + count * (uint8 ? 1 : 4);
   if (bytes.length < needed) fail('is truncated', `${needed} bytes for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
