@@ -6,17 +6,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EffNetModel } from '../model/effnet-model.js';
-import { registerTestBlock, tinySpec } from '../test-support/tiny-network.js';
+import { tinySpec } from '../test-support/tiny-network.js';
+import { useTinyModelFolder } from '../test-support/temp-folder.js';
 import { WEIGHTS_DIGEST_FIELD } from './file-handler.js';
 import { loadModel, saveModel } from './model-format.js';
 
+const folder = useTinyModelFolder('effnet-folder-');
 let dir: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  registerTestBlock();
-  dir = await mkdtemp(path.join(tmpdir(), 'effnet-folder-'));
+beforeAll(() => {
+  dir = folder();
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Saves a tiny model with `seed` to `out`; returns its first weight's values. */
 async function saveSeed(out: string, seed: number): Promise<Float32Array> {

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EffNetModel } from '../model/effnet-model.js';
-import { registerTestBlock, tinySpec } from '../test-support/tiny-network.js';
+import { tinySpec } from '../test-support/tiny-network.js';
+import { useTinyModelFolder } from '../test-support/temp-folder.js';
 import { createHash } from 'node:crypto';
 import { SHARD_BYTES, WEIGHTS_DIGEST_FIELD } from './file-handler.js';
 import { loadModel, saveModel } from './model-format.js';
@@ -23,13 +24,11 @@ async function reseal(out: string): Promise<void> {
   await writeFile(file, JSON.stringify(json));
 }
 
+const folder = useTinyModelFolder('effnet-io-');
 let dir: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  registerTestBlock();
-  dir = await mkdtemp(path.join(tmpdir(), 'effnet-io-'));
+beforeAll(() => {
+  dir = folder();
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('saveModel / loadModel', () => {
   it('round-trips bit-exactly with architecture, preprocessing and labels', async () => {
