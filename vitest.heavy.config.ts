@@ -6,6 +6,11 @@ export default mergeConfig(
   { ...base, test: { ...base.test, projects: undefined } },
   defineConfig({
     test: {
+      // One file at a time: the suite starts native TensorFlow, Python and many child processes,
+      // and files in parallel compete for the two cores, thread limits and memory (readers racing
+      // a writer, timing-sensitive faults).
+      fileParallelism: false,
+      maxWorkers: 1,
       projects: [
         { extends: true, test: { name: 'heavy-backends', root: 'packages/backends', include: ['heavy/**/*.test.ts'] } },
         { extends: true, test: { name: 'heavy-interop', root: 'scripts/heavy', include: ['*.test.ts'], testTimeout: 30 * 60_000 } },

@@ -165,7 +165,8 @@ export class FolderHandler implements tf.io.IOHandler {
         const changing = e.message !== previous || before !== (await this.identity()) || (await writerActive(this.folder));
         if (!changing || Date.now() - started > WRITER_WAIT_MS) throw e;
         previous = e.message;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5 * 2 ** attempt, 100)));
+        // A random pause, so a reader does not fall into step with a writer that saves on a beat.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5 * 2 ** attempt, 100)));
       }
     }
   }
@@ -178,72 +179,93 @@ export class FolderHandler implements tf.io.IOHandler {
 
   private async readOnce(): Promise<tf.io.ModelArtifacts> {
     const { fs, path } = await nodeFs();
-    const file = path.join(this.folder, 'model.json');
-    let text: string;
+    const { constants } = await import('node:fs');
+    // Files are opened before they are read, and opened without blocking (a pipe named like a
+    // shard must not hang the reader): once open, a file keeps its bytes even when a writer
+    // replaces the folder, so the race with a writer is only as long as the opening.
+    const openFile = (name: string) => fs.open(name, constants.O_RDONLY | constants.O_NONBLOCK);
+    const handles: import('node:fs/promises').FileHandle[] = [];
     try {
-      if (!(await fs.stat(file)).isFile()) throw new EffnetError('NOT_A_MODEL', 'is not a regular file', { file, expected: 'a file', actual: 'a folder, device or pipe' });
-      text = await fs.readFile(file, 'utf8');
-    } catch (e) {
-      if (e instanceof EffnetError) throw e;
-      const kind = await fs.stat(this.folder).then((s) => (s.isDirectory() ? 'folder' : 'file'), () => 'missing');
-      const message = kind === 'folder' ? 'has no model.json (not a saved model folder)' : kind === 'file' ? 'is a file, not a saved model folder (model.json and weight shards)' : 'does not exist';
-      throw kind === 'file' ? new EffnetError('NOT_A_MODEL', message, { file: this.folder }) : new ChangedWhileRead(message, { file: this.folder });
-    }
-    let json: tf.io.ModelJSON;
-    try {
-      json = JSON.parse(text) as tf.io.ModelJSON;
-    } catch (e) {
-      throw new EffnetError('NOT_A_MODEL', `is not valid JSON: ${(e as Error).message}`, { file });
-    }
-    if (!json || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) {
-      throw new EffnetError('NOT_A_MODEL', 'has no weightsManifest', { file, field: 'weightsManifest', expected: 'an array', actual: typeof json?.weightsManifest });
-    }
-    const c = new FieldChecker(file, 'NOT_A_MODEL');
-    const root = await fs.realpath(this.folder).catch(() => Promise.reject(new ChangedWhileRead('does not exist', { file: this.folder })));
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    const shards: { file: string; size: number }[] = [];
-    const seen = new Set<string>();
-    for (const [g, value] of json.weightsManifest.entries()) {
-      const group = c.object(value, `weightsManifest[${g}]`);
-      const paths = c.array(group.paths, `weightsManifest[${g}].paths`).map((p, i) => c.string(p, `weightsManifest[${g}].paths[${i}]`));
-      const weights = c.array(group.weights, `weightsManifest[${g}].weights`);
-      specs.push(...weights.map((w, i) => checkWeightSpec(c, w, `weightsManifest[${g}].weights[${i}]`)));
-      for (const [i, p] of paths.entries()) {
-        const field = `weightsManifest[${g}].paths[${i}]`;
-        const shard = await shardInside(c, root, p, field, path, fs);
-        if (seen.has(shard)) c.fail(field, 'lists a shard that is already listed', 'each shard once', p);
-        seen.add(shard);
-        const st = await fs.stat(shard).catch(() => undefined);
-        if (!st) throw new ChangedWhileRead('weight shard listed in model.json is missing', { file: shard });
-        if (!st.isFile()) c.fail(field, 'is not a regular file', 'a weight shard', st.isDirectory() ? 'a folder' : 'a device, pipe or socket');
-        shards.push({ file: shard, size: st.size });
-      }
-    }
-    // Read nothing when the shards hold more than the manifest can use (every weight dtype but string has a fixed size).
-    const listed = specs.every((s) => DTYPE_BYTES[s.dtype] !== undefined) ? specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[s.dtype]!, 0) : Infinity;
-    const total = shards.reduce((n, s) => n + s.size, 0);
-    if (total > listed) c.fail('weights', 'shards hold more bytes than the manifest lists', `${listed} bytes`, `${total} bytes`);
-    const parts: ArrayBuffer[] = [];
-    for (const shard of shards) {
+      const file = path.join(this.folder, 'model.json');
+      let text: string;
       try {
-        const b = await fs.readFile(shard.file);
+        const handle = await openFile(file);
+        handles.push(handle);
+        if (!(await handle.stat()).isFile()) throw new EffnetError('NOT_A_MODEL', 'is not a regular file', { file, expected: 'a file', actual: 'a folder, device or pipe' });
+        text = await handle.readFile('utf8');
+      } catch (e) {
+        if (e instanceof EffnetError) throw e;
+        if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new EffnetError('NOT_A_MODEL', 'is not a regular file', { file, expected: 'a file', actual: 'a folder' });
+        const kind = await fs.stat(this.folder).then((s) => (s.isDirectory() ? 'folder' : 'file'), () => 'missing');
+        const message = kind === 'folder' ? 'has no model.json (not a saved model folder)' : kind === 'file' ? 'is a file, not a saved model folder (model.json and weight shards)' : 'does not exist';
+        throw kind === 'file' ? new EffnetError('NOT_A_MODEL', message, { file: this.folder }) : new ChangedWhileRead(message, { file: this.folder });
+      }
+      let json: tf.io.ModelJSON;
+      try {
+        json = JSON.parse(text) as tf.io.ModelJSON;
+      } catch (e) {
+        throw new EffnetError('NOT_A_MODEL', `is not valid JSON: ${(e as Error).message}`, { file });
+      }
+      if (!json || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) {
+        throw new EffnetError('NOT_A_MODEL', 'has no weightsManifest', { file, field: 'weightsManifest', expected: 'an array', actual: typeof json?.weightsManifest });
+      }
+      const c = new FieldChecker(file, 'NOT_A_MODEL');
+      const root = await fs.realpath(this.folder).catch(() => Promise.reject(new ChangedWhileRead('does not exist', { file: this.folder })));
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const listedShards: { file: string; field: string }[] = [];
+      const seen = new Set<string>();
+      for (const [g, value] of json.weightsManifest.entries()) {
+        const group = c.object(value, `weightsManifest[${g}]`);
+        const paths = c.array(group.paths, `weightsManifest[${g}].paths`).map((p, i) => c.string(p, `weightsManifest[${g}].paths[${i}]`));
+        const weights = c.array(group.weights, `weightsManifest[${g}].weights`);
+        specs.push(...weights.map((w, i) => checkWeightSpec(c, w, `weightsManifest[${g}].weights[${i}]`)));
+        for (const [i, p] of paths.entries()) {
+          const field = `weightsManifest[${g}].paths[${i}]`;
+          const shard = await shardInside(c, root, p, field, path, fs);
+          if (seen.has(shard)) c.fail(field, 'lists a shard that is already listed', 'each shard once', p);
+          seen.add(shard);
+          listedShards.push({ file: shard, field });
+        }
+      }
+      const shards: { file: string; size: number; handle: import('node:fs/promises').FileHandle }[] = [];
+      for (const { file: shard, field } of listedShards) {
+        const handle = await openFile(shard).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'EISDIR') c.fail(field, 'is not a regular file', 'a weight shard', 'a folder');
+          throw new ChangedWhileRead('weight shard listed in model.json is missing', { file: shard });
+        });
+        handles.push(handle);
+        const st = await handle.stat();
+        if (!st.isFile()) c.fail(field, 'is not a regular file', 'a weight shard', st.isDirectory() ? 'a folder' : 'a device, pipe or socket');
+        shards.push({ file: shard, size: st.size, handle });
+      }
+      // Read nothing when the shards hold more than the manifest can use (every weight dtype but string has a fixed size).
+      const listed = specs.every((s) => DTYPE_BYTES[s.dtype] !== undefined) ? specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[s.dtype]!, 0) : Infinity;
+      const total = shards.reduce((n, s) => n + s.size, 0);
+      if (total > listed) c.fail('weights', 'shards hold more bytes than the manifest lists', `${listed} bytes`, `${total} bytes`);
+      const parts: ArrayBuffer[] = [];
+      for (const shard of shards) {
+        const b = await shard.handle.readFile();
         parts.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-      } catch {
-        throw new ChangedWhileRead('weight shard listed in model.json is missing', { file: shard.file });
       }
-    }
-    const read = parts.reduce((n, p) => n + p.byteLength, 0);
-    if (listed !== Infinity && read !== listed) {
-      throw new ChangedWhileRead('shards do not hold the bytes the manifest lists (truncated?)', { file, field: 'weights', expected: `${listed} bytes`, actual: `${read} bytes` });
-    }
-    const digest = (json as unknown as Record<string, unknown>)[WEIGHTS_DIGEST_FIELD];
-    if (digest !== undefined) {
-      const expected = c.string(digest, WEIGHTS_DIGEST_FIELD);
-      const actual = await sha256Hex(...parts.map((p) => new Uint8Array(p)));
-      if (actual !== expected) {
-        throw new ChangedWhileRead('the weight shards do not match model.json (changed while they were read, or corrupt)', { file, field: WEIGHTS_DIGEST_FIELD, expected, actual });
+      const read = parts.reduce((n, p) => n + p.byteLength, 0);
+      if (listed !== Infinity && read !== listed) {
+        throw new ChangedWhileRead('shards do not hold the bytes the manifest lists (truncated?)', { file, field: 'weights', expected: `${listed} bytes`, actual: `${read} bytes` });
       }
+      const digest = (json as unknown as Record<string, unknown>)[WEIGHTS_DIGEST_FIELD];
+      if (digest !== undefined) {
+        const expected = c.string(digest, WEIGHTS_DIGEST_FIELD);
+        const actual = await sha256Hex(...parts.map((p) => new Uint8Array(p)));
+        if (actual !== expected) {
+          throw new ChangedWhileRead('the weight shards do not match model.json (changed while they were read, or corrupt)', { file, field: WEIGHTS_DIGEST_FIELD, expected, actual });
+        }
+      }
+      return this.artifacts(json, specs, parts);
+    } finally {
+      await Promise.all(handles.map((h) => h.close().catch(() => undefined)));
     }
+  }
+
+  private artifacts(json: tf.io.ModelJSON, specs: tf.io.WeightsManifestEntry[], parts: ArrayBuffer[]): tf.io.ModelArtifacts {
     const artifacts: tf.io.ModelArtifacts = {
       modelTopology: json.modelTopology,
       weightSpecs: specs,
