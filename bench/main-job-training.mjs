@@ -45,7 +45,7 @@ async function mainJobModel() {
 }
 
 /** Child: trains `steps + 2` steps at each size through the trainer; prints {rows: [{size, ms}]}. */
-async function child(backend, engine, threads, stateIn) {
+async function child(backend, engine, threads, stateIn, loader) {
   const tf = await import('@tensorflow/tfjs-core');
   const { configureWasm, preferSmallImageThreads, useBackend } = await import('@effnet/backends');
   const { Trainer, PixelDataset } = await import('@effnet/progressive');
@@ -71,6 +71,11 @@ async function child(backend, engine, threads, stateIn) {
     batchSize: BATCH,
     engine,
     keepStateInEngine: stateIn !== 'host',
+    // The main job's data: left-right flips, and smaller stages on windows of the 28 px image.
+    crop: { scale: [1, 1], flip: 0.5 },
+    smallImages: 'crop',
+    // 'here': batches made on this thread between steps; 'thread': on a loader thread during them.
+    ...(loader ? { loaderThread: loader === 'thread' } : {}),
     optimizer: { type: 'rmsprop' },
     learningRate: { base: 0.02, decay: 'cosine', warmupEpochs: 0.1 },
     ema: 0.999,
@@ -90,8 +95,8 @@ async function child(backend, engine, threads, stateIn) {
   console.log(JSON.stringify({ rows: SIZES.map((size) => ({ size, ms: times.get(size).slice(1) })) }));
 }
 
-function runChild(backend, engine, threads, state) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', backend, engine, threads ?? '', state ?? 'engine', '--steps', opt('steps', '6')], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function runChild(backend, engine, threads, state, loader) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', backend, engine, threads ?? '', state ?? 'engine', loader ?? '', '--steps', opt('steps', '6')], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !last.startsWith('{')) return { error: `exit ${r.status}: ${(r.stderr || '').trim().split('\n').pop()?.slice(0, 160)}` };
   return JSON.parse(last);
@@ -118,7 +123,7 @@ const median = (xs) => {
 async function main() {
   if (args[0] === '--child') {
     try {
-      return await child(args[1], args[2], args[3] || undefined, args[4]);
+      return await child(args[1], args[2], args[3] || undefined, args[4], args[5] || undefined);
     } catch (e) {
       console.log(JSON.stringify({ error: String(e?.message ?? e).split('\n')[0].slice(0, 200) }));
       return;
@@ -148,6 +153,7 @@ async function main() {
     { label: `wasm, compiled (${cores} threads)`, backend: 'wasm', engine: 'auto' },
     { label: 'wasm, compiled (1 thread)', backend: 'wasm', engine: 'auto', threads: '1' },
     { label: 'tfjs-node, one call per step', backend: 'tfjs-node', engine: 'auto' },
+    { label: 'tfjs-node, one call per step, batches made between steps', backend: 'tfjs-node', engine: 'auto', loader: 'here' },
     { label: 'tfjs-node, graph pass, state on host', backend: 'tfjs-node', engine: 'auto', state: 'host' },
     { label: 'wasm, op by op (1 thread)', backend: 'wasm', engine: 'eager', rounds: 1 },
   ];
@@ -165,7 +171,7 @@ async function main() {
     for (const e of engines) {
       if (round >= (e.rounds ?? rounds) || errors.has(e.label)) continue;
       process.stderr.write(`round ${round + 1}/${rounds}: ${e.label}\n`);
-      const r = runChild(e.backend, e.engine, e.threads, e.state);
+      const r = runChild(e.backend, e.engine, e.threads, e.state, e.loader);
       if (r.error) errors.set(e.label, r.error);
       else add(e.label, r.rows);
     }

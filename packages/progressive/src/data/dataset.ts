@@ -24,4 +24,12 @@ export interface ImageDataset {
   load(indices: readonly number[], size: number, crops?: readonly (CropBox | undefined)[]): Promise<tf.Tensor4D>;
   /** Frees what the dataset holds on the device, if anything. */
   dispose?(): void;
+  /**
+   * From now on make batches on a worker thread (Node), so that the next batch is made while a
+   * training step holds this thread; resolves false where no thread can start. Same values as
+   * on this thread.
+   */
+  startLoaderThread?(): Promise<boolean>;
+  /** Stops the thread {@link startLoaderThread} started; batches are made on this thread again. */
+  stopLoaderThread?(): Promise<void>;
 }

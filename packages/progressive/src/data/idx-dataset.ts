@@ -1,8 +1,9 @@
 import { EffnetError, readInputFile } from '@effnet/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { checkLabels, classCount } from './check-labels.js';
 import type { ImageDataset } from './dataset.js';
 import { pixelsToBatch } from './grid-images.js';
+import { LoaderThread } from './loader-thread.js';
 import type { CropBox } from './random-crop.js';
 
 /** A parsed IDX file: unsigned bytes and their dimensions. */
@@ -110,6 +111,7 @@ export interface IdxDatasetOptions {
 export class PixelDataset implements ImageDataset {
   readonly length: number;
   private readonly pixelsPerImage: number;
+  private thread: LoaderThread | undefined;
 
   constructor(
     private readonly pixels: Uint8Array,
@@ -127,7 +129,24 @@ export class PixelDataset implements ImageDataset {
     return this.labels[index]!;
   }
 
+  async startLoaderThread(): Promise<boolean> {
+    if (this.thread) return true;
+    if (this.shape[2] !== 1 && this.shape[2] !== 3) return false;
+    this.thread = await LoaderThread.start(this.pixels, this.shape);
+    return !!this.thread;
+  }
+
+  async stopLoaderThread(): Promise<void> {
+    const thread = this.thread;
+    this.thread = undefined;
+    await thread?.close();
+  }
+
   async load(indices: readonly number[], size: number, crops?: readonly (CropBox | undefined)[]): Promise<tf.Tensor4D> {
+    if (this.thread) {
+      const data = await this.thread.load(indices, size, crops);
+      return tf.tensor4d(data, [indices.length, size, size, 3]);
+    }
     const n = this.pixelsPerImage;
     const out = new Uint8Array(indices.length * n);
     indices.forEach((id, k) => out.set(this.pixels.subarray(id * n, (id + 1) * n), k * n));

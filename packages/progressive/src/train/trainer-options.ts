@@ -81,6 +81,13 @@ export interface TrainerOptions {
   /** Batches loaded ahead (default 2). */
   prefetch?: number;
   /**
+   * Make the batches ahead on a worker thread (Node, datasets held in memory), so the next batch
+   * is cropped and resized while a step runs. Default: on tfjs-node, whose step is one blocking
+   * native call; off elsewhere (wasm's compiled engine already keeps every core busy). Batches
+   * are the same values either way.
+   */
+  loaderThread?: boolean;
+  /**
    * Data parallelism over worker threads (Node): each step's batch is split into `workers + 1`
    * equal shares, one computed here and one by each worker on its own replica of the model. In
    * Node, TF.js's wasm and cpu backends use one core, so this is how training uses the others.

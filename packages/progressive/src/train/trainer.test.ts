@@ -6,7 +6,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TensorDataset } from '../data/tensor-dataset.js';
 import { validateSchedule } from '../schedule/validate-schedule.js';
-import { cornerDataset, tinyModel } from '../test-support/tiny.js';
+import { PixelDataset } from '../data/idx-dataset.js';
+import { cornerDataset, cornerImages, tinyModel } from '../test-support/tiny.js';
 import type { StepEvent } from './train-events.js';
 import { loadCheckpointTensors } from './checkpoint.js';
 import { Trainer } from './trainer.js';
@@ -126,6 +127,31 @@ describe('Trainer', () => {
     expect(JSON.parse(await readFile(path.join(tmp, 'b', 'state.json'), 'utf8')).step).toBe(3);
     const resumed = await run(path.join(tmp, 'b'), undefined, true);
     expect(resumed).toEqual(straight);
+  });
+
+  it('trains to the same weights with batches made on a loader thread, and stops the thread after', async () => {
+    const { images, labels } = cornerImages(24);
+    const pixels = Uint8Array.from(images.dataSync(), (v) => Math.min(255, Math.round(v)));
+    images.dispose();
+    const run = async (loaderThread: boolean) => {
+      const model = tinyModel(3, 7);
+      const data = new PixelDataset(pixels, [12, 12, 1], labels, 3, 'corners');
+      const calls: string[] = [];
+      const [start, stop] = [data.startLoaderThread.bind(data), data.stopLoaderThread.bind(data)];
+      data.startLoaderThread = async () => (calls.push('start'), start());
+      data.stopLoaderThread = async () => (calls.push('stop'), stop());
+      const trainer = new Trainer({ model, train: data, schedule: twoStages(2), batchSize: 8, crop: { scale: [0.5, 1], flip: 0.5 }, smallImages: 'crop', evalEvery: 0, loaderThread });
+      await trainer.fit();
+      const w = weightsOf(model);
+      trainer.dispose();
+      model.dispose();
+      return { w, calls };
+    };
+    const here = await run(false);
+    const thread = await run(true);
+    expect(here.calls).toEqual([]);
+    expect(thread.calls).toEqual(['start', 'stop']);
+    expect(thread.w).toEqual(here.w);
   });
 
   it('refuses a checkpoint of another architecture and leaves it untouched', async () => {

@@ -545,8 +545,10 @@ export class Trainer {
     let lastEvaluation: { step: number; test?: Evaluation } | undefined;
     const p = this.o.parallel;
     let pool: GradientWorkers | undefined;
+    let loaderThread = false;
     try {
       if (p && p.workers > 0 && this.step < stop) pool = await GradientWorkers.start(p.workers, { spec: this.o.model.spec, setupModule: p.setupModule, setupArgument: p.setupArgument });
+      if ((this.o.loaderThread ?? tf.getBackend() === 'tensorflow') && this.step < stop) loaderThread = (await this.o.train.startLoaderThread?.()) ?? false;
       while (this.step < stop) {
         const index = stageIndexAt(this.o.schedule, this.step / this.stepsPerEpoch);
         const stage = this.o.schedule.stages[index]!;
@@ -611,6 +613,7 @@ export class Trainer {
     } finally {
       this.syncFromEngine();
       await Promise.all([this.pipeline.dispose(), pool?.close()]);
+      if (loaderThread) await this.o.train.stopLoaderThread?.();
     }
     const finished = this.step >= this.totalSteps;
     let evaluation: Evaluation | undefined;
