@@ -201,12 +201,34 @@ export interface KernelOptions {
 let loading: Promise<Kernels> | undefined;
 let loaded: Kernels | undefined;
 
+/**
+ * Runs `start` (compiling the kernels and starting their threads) with V8's optimizing compiler
+ * from the start, in Node. V8 otherwise runs new WebAssembly code through its baseline compiler
+ * and optimizes hot functions later on background threads, which the engine's own threads (every
+ * core, spinning at barriers) starve: the first passes then run at half speed or less, for
+ * seconds. The flag is restored afterwards, so other modules compile as they would.
+ */
+async function withOptimizingCompiler<T>(where: Runtime, start: () => Promise<T>): Promise<T> {
+  if (where !== 'node') return start();
+  const v8 = (await import(/* @vite-ignore */ 'node:v8' as string)) as { setFlagsFromString(flags: string): void };
+  v8.setFlagsFromString('--no-liftoff --no-wasm-lazy-compilation');
+  try {
+    return await start();
+  } finally {
+    v8.setFlagsFromString('--liftoff --wasm-lazy-compilation');
+  }
+}
+
 async function instantiate(options: KernelOptions): Promise<Kernels> {
   const where = runtime();
+  return withOptimizingCompiler(where, () => instantiateIn(where, options));
+}
+
+async function instantiateIn(where: Runtime, options: KernelOptions): Promise<Kernels> {
   const canShare = where !== 'browser' && typeof SharedArrayBuffer !== 'undefined';
   const threads = Math.max(1, Math.min(64, Math.floor(options.threads ?? (canShare ? await cores(where) : 1))));
   if (threads === 1 || !canShare) {
-    const { instance } = await WebAssembly.instantiate(decodeBase64(KERNELS_WASM_BASE64), {});
+    const instance = await WebAssembly.instantiate(await WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64)), {});
     const exports = instance.exports as unknown as KernelExports;
     return new Kernels(exports, exports.memory!, 1, exports.__heap_base.value as number);
   }
