@@ -21,6 +21,12 @@ function taps(from: number, to: number, start = 0, extent = from, mirror = false
   return { lo, hi, frac };
 }
 
+/** Whether every tap reads one source pixel with weight 0 for its neighbour. */
+function exact(t: { lo: Int32Array; hi: Int32Array; frac: Float32Array }): boolean {
+  for (let i = 0; i < t.frac.length; i++) if (t.frac[i] !== 0 || t.lo[i] !== t.hi[i]) return false;
+  return true;
+}
+
 /**
  * Raw 0..255 pixels `[n, h, w, 1 or 3]` as `[n, size, size, 3]` float32 values: each image cut to
  * its crop box (the whole image where there is none; a flipped box mirrors it) and resized with
@@ -43,6 +49,20 @@ export function resizePixels(pixels: ArrayLike<number>, shape: readonly [number,
     const rows = box ? taps(h, size, box.top * h, box.height * h) : full.rows;
     const cols = box ? taps(w, size, box.left * w, box.width * w, box.flip) : full.cols;
     const image = b * h * w * c;
+    if (exact(rows) && exact(cols)) {
+      // A window at the image's own scale on whole pixels (the small stages' crops, flips): every
+      // weight is 0, so the bilinear sum is the top-left pixel itself. Copy it.
+      for (let y = 0; y < size; y++) {
+        const row = image + rows.lo[y]! * w * c;
+        for (let x = 0; x < size; x++) {
+          const o = ((b * size + y) * size + x) * 3;
+          const i = row + cols.lo[x]! * c;
+          if (c === 1) out[o] = out[o + 1] = out[o + 2] = pixels[i]!;
+          else for (let k = 0; k < 3; k++) out[o + k] = pixels[i + k]!;
+        }
+      }
+      continue;
+    }
     for (let y = 0; y < size; y++) {
       const top = image + rows.lo[y]! * w * c;
       const bottom = image + rows.hi[y]! * w * c;
