@@ -6,60 +6,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EffNetModel } from '@effnet/core';
-import { Trainer, validateSchedule, type OptimizerConfig, type TrainerOptions } from '@effnet/progressive';
+import type { OptimizerConfig } from '@effnet/progressive';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cornerDataset, tinyModel } from '../../progressive/src/test-support/tiny.js';
+import { residentRun, worstRelative } from '../src/test-support/engine-trainer-run.js';
 import { useBackend } from '../src/use-backend.js';
 import { nativeSessionCount, tfjsNodeMissing } from './tfjs-node-missing.js';
 
 const missing = tfjsNodeMissing();
 
-const schedule = validateSchedule({
-  name: 'resident',
-  stages: [
-    { endEpoch: 2, imageSize: 12, dropout: 0.1, randAugmentMagnitude: 0 },
-    { endEpoch: 4, imageSize: 16, dropout: 0.2, randAugmentMagnitude: 0, mixupAlpha: 0.2 },
-  ],
-  evalSize: 16,
-});
-
-function run(optimizer: OptimizerConfig, keepStateInEngine: boolean, extra: Partial<TrainerOptions> = {}): { trainer: Trainer; model: EffNetModel; losses: number[] } {
-  const model = tinyModel(3, 7);
-  const losses: number[] = [];
-  const trainer = new Trainer({
-    model,
-    train: cornerDataset(32),
-    eval: cornerDataset(12, 3, 12, 9),
-    schedule,
-    batchSize: 8,
-    engine: 'graph',
-    keepStateInEngine,
-    optimizer,
-    weightDecay: 1e-3,
-    dropPathRate: 0.2,
-    learningRate: { base: 0.02, warmupEpochs: 0.5, decay: 'cosine' },
-    ema: 0.9,
-    onEvent: (e) => {
-      if (e.type === 'step') losses.push(e.loss);
-    },
-    ...extra,
-  });
-  return { trainer, model, losses };
-}
-
-function worstRelative(a: EffNetModel, b: EffNetModel): number {
-  let worst = 0;
-  for (const [name, v] of a.weights) {
-    const x = v.dataSync();
-    const y = b.weights.get(name)!.dataSync();
-    let scale = 1e-2;
-    for (let i = 0; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i]!));
-    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / scale);
-  }
-  return worst;
-}
+const run = residentRun;
 
 describe.skipIf(!!missing)(`training with the state in TensorFlow${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let dir: string;

@@ -5,6 +5,7 @@
 // Built twice: with EFFNET_THREADS (shared memory, atomics) and without (one thread).
 #include "common.h"
 #include "kernels.h"
+#include "update.h"
 
 /** Words per command: the opcode and up to 23 arguments. */
 #define CMD_WORDS 24
@@ -38,6 +39,10 @@ enum {
   OP_BIAS_GRAD = 24,      // dy db M C partials              rows, then reduce
   OP_TRANSPOSE = 25,      // src dst rows cols               thread 0
   OP_SOFTMAX_CE = 26,     // logits labels dlogits B N loss  thread 0
+  OP_CHECK = 27,          // table count loss result         thread 0: result = loss, |g|^2, finite
+  OP_OPTIMIZE = 28,       // table count total params result elements (skipped unless finite)
+  OP_EMA = 29,            // table count total params result elements (params: decay, rest)
+  OP_STATISTICS = 30,     // table count params result       thread 0
 };
 
 typedef struct {
@@ -297,6 +302,27 @@ static void run_command(const int *a, int t, int T, int can_wait) {
       break;
     case OP_SOFTMAX_CE:
       if (t == 0) *P(6) = softmax_cross_entropy(P(1), P(2), P(3), I(4), I(5));
+      break;
+    case OP_CHECK:
+      if (t == 0) {
+        float *result = P(4), loss = *P(3), norm2 = gradient_norm2((const int *)P(1), I(2));
+        result[0] = loss;
+        result[1] = norm2;
+        result[2] = step_is_finite(loss, norm2) ? 1.0f : 0.0f;
+      }
+      break;
+    case OP_OPTIMIZE:
+      if (P(5)[2] == 0.0f) break;
+      share(I(3), t, T, 16, &b, &e);
+      if (e > b) optimizer_update((const int *)P(1), I(2), b, e, (const OptimizerParams *)P(4));
+      break;
+    case OP_EMA:
+      if (P(5)[2] == 0.0f) break;
+      share(I(3), t, T, 16, &b, &e);
+      if (e > b) ema_update((const int *)P(1), I(2), b, e, P(4)[0], P(4)[1]);
+      break;
+    case OP_STATISTICS:
+      if (t == 0 && P(4)[2] != 0.0f) statistics_update((const int *)P(1), I(2), (const StatisticsParams *)P(3));
       break;
   }
 }

@@ -26,6 +26,8 @@ export class Kernels {
   readonly heapBase: number;
   /** The program that ran last: programs share one arena, so what it left there is still valid. */
   lastRun: object | undefined;
+  /** What the arena's holder does before another program takes the arena (see {@link claim}). */
+  private onEvict: (() => void) | undefined;
 
   constructor(
     readonly exports: KernelExports,
@@ -38,6 +40,23 @@ export class Kernels {
     private readonly canWait = true,
   ) {
     this.heapBase = Math.ceil(heapBase / 64) * 64;
+  }
+
+  /**
+   * Makes `program` the arena's holder before its inputs are written. When another program held
+   * it, that holder's `onEvict` runs first (resident training saves the state it keeps there).
+   * `onEvict` is kept for the new holder. Returns whether the holder changed.
+   */
+  claim(program: object, onEvict?: () => void): boolean {
+    const changed = this.lastRun !== program;
+    if (changed) {
+      const evict = this.onEvict;
+      this.onEvict = undefined;
+      evict?.();
+      this.lastRun = program;
+    }
+    this.onEvict = onEvict;
+    return changed;
   }
 
   /** Largest memory the module can have, in bytes. */

@@ -457,9 +457,10 @@ export function buildProgram(kernels: Kernels, nodes: readonly TraceNode[], mask
 export function runProgram(program: NetworkProgram, timings?: Map<string, number>): void {
   const k = program.kernels;
   k.ensure(program.arenaEnd);
+  // A caller that wrote inputs has claimed the arena already (claiming again would drop its hook).
+  if (k.lastRun !== program) k.claim(program);
   const ptr = program.commandBuffer.offset;
   k.i32(ptr, program.encoded.length).set(program.encoded);
-  k.lastRun = program;
   if (!timings) {
     k.run(ptr, program.commands.length);
     return;

@@ -28,6 +28,10 @@ export const Op = {
   BIAS_GRAD: 24,
   TRANSPOSE: 25,
   SOFTMAX_CE: 26,
+  CHECK: 27,
+  OPTIMIZE: 28,
+  EMA: 29,
+  STATISTICS: 30,
 } as const;
 
 /** Words per encoded command (wasm-kernels/program.c: CMD_WORDS). */

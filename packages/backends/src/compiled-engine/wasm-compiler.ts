@@ -9,6 +9,8 @@ import {
   type GraphCompiler,
   type InferenceModel,
   type NetworkOutput,
+  type ResidentTraining,
+  type ResidentTrainingConfig,
   type TrainingPass,
   type TrainingPassSettings,
 } from '@effnet/core';
@@ -16,6 +18,7 @@ import { moveStatisticsOnHost } from '../moving-statistics.js';
 import { kernelsIfLoaded, type Kernels } from './kernels-module.js';
 import { buildProgram, runProgram, type NetworkProgram } from './network-program.js';
 import { newTrace, traceValue, TraceOps } from './trace-ops.js';
+import { WasmResidentTraining } from './wasm-resident.js';
 
 function kernels(): Kernels {
   const k = kernelsIfLoaded();
@@ -49,7 +52,8 @@ function trainingProgram(model: EffNetModel, batch: number, height: number, widt
 
 const trainingCache = new WeakMap<EffNetModel, Map<string, NetworkProgram | EffnetError>>();
 
-function cachedTraining(model: EffNetModel, batch: number, height: number, width: number, s: TrainingPassSettings): NetworkProgram {
+/** The model's training program for these settings, compiled on first use (a failure is kept too). */
+export function cachedTraining(model: EffNetModel, batch: number, height: number, width: number, s: TrainingPassSettings): NetworkProgram {
   let byKey = trainingCache.get(model);
   if (!byKey) {
     byKey = new Map();
@@ -82,7 +86,7 @@ function read(k: Kernels, offset: number, length: number): Float32Array {
 }
 
 /** Draws the masks in the order the eager pass does, from the model's seeds, into the program. */
-function drawMasks(model: EffNetModel, program: NetworkProgram, settings: TrainingPassSettings): void {
+export function drawMasks(model: EffNetModel, program: NetworkProgram, settings: TrainingPassSettings): void {
   for (const m of program.masks) {
     const seed = model.random.nextSeed();
     const values = tf.tidy(() => {
@@ -138,7 +142,7 @@ export const wasmGraphCompiler: GraphCompiler = {
       predict(x: tf.Tensor4D): tf.Tensor {
         const p = programFor(x.shape[0]);
         // The weights are still in the arena when this program ran last (programs share it).
-        if (k.lastRun !== p) for (const w of p.weights) write(k, w.buffer.offset, valueOf(w.name));
+        if (k.claim(p)) for (const w of p.weights) write(k, w.buffer.offset, valueOf(w.name));
         write(k, p.input.offset, x.dataSync() as Float32Array);
         runProgram(p);
         return tf.tensor(
@@ -162,6 +166,10 @@ export const wasmGraphCompiler: GraphCompiler = {
   trainingPass(model: EffNetModel, x: tf.Tensor4D, labels: tf.Tensor2D, settings: TrainingPassSettings): TrainingPass {
     return compiledTrainingPass(model, x, labels, settings);
   },
+
+  residentTraining(model: EffNetModel, config: ResidentTrainingConfig): ResidentTraining {
+    return new WasmResidentTraining(model, config);
+  },
 };
 
 /**
@@ -173,6 +181,7 @@ export function compiledTrainingPass(model: EffNetModel, x: tf.Tensor4D, labels:
   const p = cachedTraining(model, batch, height, width, settings);
   const k = p.kernels;
   k.ensure(p.arenaEnd);
+  k.claim(p);
   write(k, p.input.offset, x.dataSync() as Float32Array);
   write(k, p.labels!.offset, labels.dataSync() as Float32Array);
   for (const w of p.weights) write(k, w.buffer.offset, model.weights.get(w.name)!.dataSync() as Float32Array);

@@ -2,7 +2,7 @@
 // trainer: the same tiny model, data and two-stage schedule (rising size and dropout, mixup and
 // CutMix in the second stage, micro-batches, stochastic depth, EMA), and the comparison.
 import type { EffNetModel } from '@effnet/core';
-import { Trainer, validateSchedule } from '@effnet/progressive';
+import { Trainer, validateSchedule, type OptimizerConfig, type TrainerOptions } from '@effnet/progressive';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { cornerDataset, tinyModel } from '../../../progressive/src/test-support/tiny.js';
@@ -82,4 +82,55 @@ export function expectSameTraining(eager: EngineRun, compiled: EngineRun): void 
   // Tensors alive at each step, relative to the first: as in the op-by-op run.
   const relative = (counts: number[]) => counts.map((n) => n - counts[0]!);
   expect(relative(compiled.tensors)).toEqual(relative(eager.tensors));
+}
+
+const residentSchedule = validateSchedule({
+  name: 'resident',
+  stages: [
+    { endEpoch: 2, imageSize: 12, dropout: 0.1, randAugmentMagnitude: 0 },
+    { endEpoch: 4, imageSize: 16, dropout: 0.2, randAugmentMagnitude: 0, mixupAlpha: 0.2 },
+  ],
+  evalSize: 16,
+});
+
+/**
+ * A trainer (not started) for the tests of resident training: the tiny model in whole batches of
+ * 8 on the compiled engine, two stages, weight decay, stochastic depth, an EMA, with the state
+ * kept in the engine or moved through the host; `losses` fills as it trains.
+ */
+export function residentRun(optimizer: OptimizerConfig, keepStateInEngine: boolean, extra: Partial<TrainerOptions> = {}): { trainer: Trainer; model: EffNetModel; losses: number[] } {
+  const model = tinyModel(3, 7);
+  const losses: number[] = [];
+  const trainer = new Trainer({
+    model,
+    train: cornerDataset(32),
+    eval: cornerDataset(12, 3, 12, 9),
+    schedule: residentSchedule,
+    batchSize: 8,
+    engine: 'graph',
+    keepStateInEngine,
+    optimizer,
+    weightDecay: 1e-3,
+    dropPathRate: 0.2,
+    learningRate: { base: 0.02, warmupEpochs: 0.5, decay: 'cosine' },
+    ema: 0.9,
+    onEvent: (e) => {
+      if (e.type === 'step') losses.push(e.loss);
+    },
+    ...extra,
+  });
+  return { trainer, model, losses };
+}
+
+/** Largest difference between two models' weights (moving statistics included), relative to each weight's largest magnitude (at least 1e-2). */
+export function worstRelative(a: EffNetModel, b: EffNetModel): number {
+  let worst = 0;
+  for (const [name, v] of a.weights) {
+    const x = v.dataSync();
+    const y = b.weights.get(name)!.dataSync();
+    let scale = 1e-2;
+    for (let i = 0; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i]!));
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / scale);
+  }
+  return worst;
 }

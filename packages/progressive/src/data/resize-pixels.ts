@@ -21,6 +21,15 @@ function taps(from: number, to: number, start = 0, extent = from, mirror = false
   return { lo, hi, frac };
 }
 
+/**
+ * A box edge in pixels, snapped to the whole pixel it stands for: windows are drawn as fractions
+ * of whole-pixel offsets (5/28 of the image), which come back a rounding error off (5.000000000000001).
+ */
+function whole(pixels: number): number {
+  const r = Math.round(pixels);
+  return Math.abs(pixels - r) < 1e-9 ? r : pixels;
+}
+
 /** Whether every tap reads one source pixel with weight 0 for its neighbour. */
 function exact(t: { lo: Int32Array; hi: Int32Array; frac: Float32Array }): boolean {
   for (let i = 0; i < t.frac.length; i++) if (t.frac[i] !== 0 || t.lo[i] !== t.hi[i]) return false;
@@ -46,8 +55,8 @@ export function resizePixels(pixels: ArrayLike<number>, shape: readonly [number,
   const full = { rows: taps(h, size), cols: taps(w, size) };
   for (let b = 0; b < n; b++) {
     const box = crops?.[b];
-    const rows = box ? taps(h, size, box.top * h, box.height * h) : full.rows;
-    const cols = box ? taps(w, size, box.left * w, box.width * w, box.flip) : full.cols;
+    const rows = box ? taps(h, size, whole(box.top * h), whole(box.height * h)) : full.rows;
+    const cols = box ? taps(w, size, whole(box.left * w), whole(box.width * w), box.flip) : full.cols;
     const image = b * h * w * c;
     if (exact(rows) && exact(cols)) {
       // A window at the image's own scale on whole pixels (the small stages' crops, flips): every
