@@ -225,7 +225,9 @@ let loaded: Kernels | undefined;
  * from the start, in Node. V8 otherwise runs new WebAssembly code through its baseline compiler
  * and optimizes hot functions later on background threads, which the engine's own threads (every
  * core, spinning at barriers) starve: the first passes then run at half speed or less, for
- * seconds. The flag is restored afterwards, so other modules compile as they would.
+ * seconds. The flags are restored afterwards, so other modules compile as they would (dynamic
+ * tiering too: turning the baseline compiler off turns it off, and without it a large module
+ * such as onnxruntime-web's is slow for its first several runs).
  */
 async function withOptimizingCompiler<T>(where: Runtime, start: () => Promise<T>): Promise<T> {
   if (where !== 'node') return start();
@@ -234,7 +236,7 @@ async function withOptimizingCompiler<T>(where: Runtime, start: () => Promise<T>
   try {
     return await start();
   } finally {
-    v8.setFlagsFromString('--liftoff --wasm-lazy-compilation');
+    v8.setFlagsFromString('--liftoff --wasm-lazy-compilation --wasm-dynamic-tiering');
   }
 }
 
