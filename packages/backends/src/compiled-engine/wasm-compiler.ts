@@ -15,7 +15,6 @@ import {
   type TrainingPassSettings,
 } from '@effnet/core';
 import { moveStatisticsOnHost } from '../moving-statistics.js';
-import { maskValues } from '../random-masks.js';
 import { kernelsIfLoaded, type Kernels } from './kernels-module.js';
 import { buildProgram, runProgram, type NetworkProgram } from './network-program.js';
 import { newTrace, traceValue, TraceOps } from './trace-ops.js';
@@ -90,7 +89,12 @@ function read(k: Kernels, offset: number, length: number): Float32Array {
 export function drawMasks(model: EffNetModel, program: NetworkProgram, settings: TrainingPassSettings): void {
   for (const m of program.masks) {
     const seed = model.random.nextSeed();
-    write(program.kernels, m.buffer.offset, m.kind === 'drop-path' ? maskValues('keep-scaled', m.rate, m.shape, seed) : maskValues('dropout', settings.dropout, m.shape, seed));
+    const values = tf.tidy(() => {
+      if (m.kind === 'drop-path') return tf.div(tf.floor(tf.add(m.rate, tf.randomUniform(m.shape, 0, 1, 'float32', seed))), m.rate);
+      return tf.dropout(tf.ones(m.shape), settings.dropout, undefined, seed);
+    });
+    write(program.kernels, m.buffer.offset, values.dataSync() as Float32Array);
+    values.dispose();
   }
 }
 
