@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { OptimizerConfig } from '@effnet/progressive';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { residentRun, worstRelative } from '../src/test-support/engine-trainer-run.js';
+import { expectNonFiniteStepStops, expectResidentMatchesHost, residentRun, worstRelative } from '../src/test-support/engine-trainer-run.js';
 import { useBackend } from '../src/use-backend.js';
 import { nativeSessionCount, tfjsNodeMissing } from './tfjs-node-missing.js';
 
@@ -29,34 +29,13 @@ describe.skipIf(!!missing)(`training with the state in TensorFlow${missing ? ` (
   for (const optimizer of optimizers) {
     it(`${optimizer.type}: same losses, weights, EMA evaluation and statistics as the state on the host`, async () => {
       const sessions = await nativeSessionCount();
-      const host = run(optimizer, false);
-      const engine = run(optimizer, true);
-      const [a, b] = [await host.trainer.fit(), await engine.trainer.fit()];
-      expect(host.trainer.stateInEngine).toBe(false);
-      expect(engine.trainer.stateInEngine).toBe(true);
-      expect(engine.losses).toHaveLength(16);
-      engine.losses.forEach((l, i) => expect(Math.abs(l - host.losses[i]!), `step ${i}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(host.losses[i]!))));
-      // Weights and the BatchNorm moving statistics (read back from TensorFlow at the end).
-      expect(worstRelative(host.model, engine.model)).toBeLessThan(1e-4);
-      // The EMA weights evaluated at the end.
-      expect(b.evaluation!.loss).toBeCloseTo(a.evaluation!.loss, 4);
-      host.trainer.dispose();
-      engine.trainer.dispose();
-      host.model.dispose();
-      engine.model.dispose();
+      await expectResidentMatchesHost(optimizer);
       expect(await nativeSessionCount()).toBe(sessions);
     }, 300_000);
   }
 
   it('a step whose loss is not finite changes nothing and stops the run in one line', async () => {
-    const r = run({ type: 'sgd', momentum: 0, nesterov: false }, true, { learningRate: { base: 1e30, warmupEpochs: 0, decay: 'cosine' } });
-    const error = await r.trainer.fit().catch((e: unknown) => e as Error & { code?: string });
-    expect(error).toMatchObject({ code: 'NOT_FINITE' });
-    expect(r.losses.length).toBeGreaterThan(0);
-    // The state read back from TensorFlow is the one before the failed step: finite.
-    for (const v of r.model.weights.values()) expect(Array.from(v.dataSync()).every(Number.isFinite)).toBe(true);
-    r.trainer.dispose();
-    r.model.dispose();
+    await expectNonFiniteStepStops();
   }, 300_000);
 
   it('a run stopped and resumed from its checkpoint ends with the uninterrupted run\'s weights', async () => {

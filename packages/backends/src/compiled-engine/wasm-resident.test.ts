@@ -8,7 +8,7 @@ import { registerBlocks } from '@effnet/blocks';
 import { registerVariants } from '@effnet/scaling';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { residentRun, worstRelative } from '../test-support/engine-trainer-run.js';
+import { expectNonFiniteStepStops, expectResidentMatchesHost, residentRun } from '../test-support/engine-trainer-run.js';
 import { useBackend } from '../use-backend.js';
 import { kernelsIfLoaded } from './kernels-module.js';
 
@@ -22,32 +22,13 @@ describe('training with the state in the compiled wasm engine', () => {
   const optimizers: OptimizerConfig[] = [{ type: 'rmsprop' }, { type: 'sgd', momentum: 0.9, nesterov: true }, { type: 'adamw' }];
   for (const optimizer of optimizers) {
     it(`${optimizer.type}: same losses, weights, EMA evaluation and statistics as the state on the host`, async () => {
-      const host = residentRun(optimizer, false);
-      const engine = residentRun(optimizer, true, { evalEvery: 5 });
-      const [a, b] = [await host.trainer.fit(), await engine.trainer.fit()];
-      expect(host.trainer.stateInEngine).toBe(false);
-      expect(engine.trainer.stateInEngine).toBe(true);
-      expect(engine.losses).toHaveLength(16);
-      engine.losses.forEach((l, i) => expect(Math.abs(l - host.losses[i]!), `step ${i}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(host.losses[i]!))));
-      // Weights and the BatchNorm moving statistics (read back from the engine at the end).
-      expect(worstRelative(host.model, engine.model)).toBeLessThan(1e-4);
-      // The EMA weights evaluated at the end.
-      expect(b.evaluation!.loss).toBeCloseTo(a.evaluation!.loss, 4);
-      for (const r of [host, engine]) {
-        r.trainer.dispose();
-        r.model.dispose();
-      }
+      // An evaluation every 5 steps takes the engine's memory in between: the state must survive it.
+      await expectResidentMatchesHost(optimizer, { evalEvery: 5 });
     }, 300_000);
   }
 
   it('a step whose loss is not finite changes nothing and stops the run in one line', async () => {
-    const r = residentRun({ type: 'sgd', momentum: 0, nesterov: false }, true, { learningRate: { base: 1e30, warmupEpochs: 0, decay: 'cosine' } });
-    const error = await r.trainer.fit().catch((e: unknown) => e as Error & { code?: string });
-    expect(error).toMatchObject({ code: 'NOT_FINITE' });
-    expect(r.losses.length).toBeGreaterThan(0);
-    for (const v of r.model.weights.values()) expect(Array.from(v.dataSync()).every(Number.isFinite)).toBe(true);
-    r.trainer.dispose();
-    r.model.dispose();
+    await expectNonFiniteStepStops();
   }, 300_000);
 
   it('keeps tensor counts and the engine\'s memory flat over 50 steps', async () => {

@@ -8,6 +8,7 @@ import {
   type ResidentTrainingConfig,
 } from '@effnet/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { copyResidentState, pendingState } from '../resident-state.js';
 import { ArenaBuffer } from './memory-plan.js';
 import { runProgram, type NetworkProgram } from './network-program.js';
 import { encodeCommands, Op, type Command } from './program-commands.js';
@@ -74,20 +75,12 @@ export class WasmResidentTraining implements ResidentTraining {
 
   load(state: ResidentState): void {
     this.checkState(state);
-    this.pending = {
-      weights: state.weights.slice(),
-      statistics: state.statistics.slice(),
-      slots: Object.fromEntries(Object.entries(state.slots).map(([k, v]) => [k, v.slice()])),
-      ...(state.ema ? { ema: state.ema.slice() } : {}),
-      ...(state.emaStatistics ? { emaStatistics: state.emaStatistics.slice() } : {}),
-    };
+    this.pending = copyResidentState(state);
     this.holder = undefined;
   }
 
   read(): ResidentState {
-    if (this.holder) return this.readFrom(this.holder);
-    if (!this.pending) throw new EffnetError('NO_STATE', 'resident training has no state yet: load one first');
-    return this.pending;
+    return this.holder ? this.readFrom(this.holder) : pendingState(this.pending);
   }
 
   step(x: tf.Tensor4D, labels: tf.Tensor2D, s: ResidentStepSettings): ResidentStepResult {

@@ -134,3 +134,36 @@ export function worstRelative(a: EffNetModel, b: EffNetModel): number {
   }
   return worst;
 }
+
+/**
+ * Trains with the state on the host and with it in the engine (`engineExtra` added to the
+ * latter) and expects the same losses, weights, moving statistics and EMA evaluation within 1e-4.
+ */
+export async function expectResidentMatchesHost(optimizer: OptimizerConfig, engineExtra: Partial<TrainerOptions> = {}): Promise<void> {
+  const host = residentRun(optimizer, false);
+  const engine = residentRun(optimizer, true, engineExtra);
+  const [a, b] = [await host.trainer.fit(), await engine.trainer.fit()];
+  expect(host.trainer.stateInEngine).toBe(false);
+  expect(engine.trainer.stateInEngine).toBe(true);
+  expect(engine.losses).toHaveLength(16);
+  engine.losses.forEach((l, i) => expect(Math.abs(l - host.losses[i]!), `step ${i}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(host.losses[i]!))));
+  // Weights and the BatchNorm moving statistics (read back from the engine at the end).
+  expect(worstRelative(host.model, engine.model)).toBeLessThan(1e-4);
+  // The EMA weights evaluated at the end.
+  expect(b.evaluation!.loss).toBeCloseTo(a.evaluation!.loss, 4);
+  for (const r of [host, engine]) {
+    r.trainer.dispose();
+    r.model.dispose();
+  }
+}
+
+/** Expects a run whose first steps blow up to stop with NOT_FINITE, its weights those before the failed step (finite). */
+export async function expectNonFiniteStepStops(): Promise<void> {
+  const r = residentRun({ type: 'sgd', momentum: 0, nesterov: false }, true, { learningRate: { base: 1e30, warmupEpochs: 0, decay: 'cosine' } });
+  const error = await r.trainer.fit().catch((e: unknown) => e as Error & { code?: string });
+  expect(error).toMatchObject({ code: 'NOT_FINITE' });
+  expect(r.losses.length).toBeGreaterThan(0);
+  for (const v of r.model.weights.values()) expect(Array.from(v.dataSync()).every(Number.isFinite)).toBe(true);
+  r.trainer.dispose();
+  r.model.dispose();
+}
